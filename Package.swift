@@ -1,0 +1,91 @@
+// swift-tools-version: 6.1
+//
+// Redlite for Swift: an embedded Redis-compatible store on SQLite, its RESP server, an async Redis
+// client and building blocks on top. The module map (and why each module depends on what it does)
+// is in README.md; data flows one way down it and nothing imports a module above itself.
+
+import PackageDescription
+
+let strictSwift6: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "redlite-swift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RESP", targets: ["RESP"]),
+        .library(name: "RedisCommands", targets: ["RedisCommands"]),
+        .executable(name: "redlite", targets: ["redlite"]),
+    ],
+    dependencies: [
+        // ByteBuffer: the byte container RESP decodes from and encodes into, shared with the NIO server and client.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The `redlite` command line.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // RESP2/RESP3 values, the incremental decoder with limits, and the encoder.
+        .target(
+            name: "RESP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift6
+        ),
+        // The Redis command specification artifact (commands.json) and its Swift API.
+        .target(
+            name: "RedisCommands",
+            dependencies: ["RESP"],
+            resources: [.copy("Resources/commands.json")],
+            swiftSettings: strictSwift6
+        ),
+        // Shared by every integration test: a real redis-server on a free loopback port, and a small
+        // blocking RESP connection to talk to it.
+        .target(
+            name: "RedisTestSupport",
+            dependencies: ["RESP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift6
+        ),
+        // Regenerates Sources/RedisCommands/Resources/commands.json from a live redis-server.
+        .executableTarget(
+            name: "CommandSpecDumper",
+            dependencies: ["RESP", "RedisCommands", "RedisTestSupport"],
+            swiftSettings: strictSwift6
+        ),
+        // Release-built benchmarks behind scripts/bench-*: they run the peer in the same process run
+        // and print Markdown ratio tables.
+        .executableTarget(
+            name: "RedliteBench",
+            dependencies: [
+                "RESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .executableTarget(
+            name: "redlite",
+            dependencies: [
+                "RESP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "RESPTests",
+            dependencies: ["RESP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "RedisCommandsTests",
+            dependencies: ["RedisCommands", "RedisTestSupport", "RESP"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "RedisTestSupportTests",
+            dependencies: ["RedisTestSupport", "RESP"],
+            swiftSettings: strictSwift6
+        ),
+    ]
+)
