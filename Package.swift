@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .library(name: "RESP", targets: ["RESP"]),
         .library(name: "RedisCommands", targets: ["RedisCommands"]),
+        .library(name: "Redlite", targets: ["Redlite"]),
         .executable(name: "redlite", targets: ["redlite"]),
     ],
     dependencies: [
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // The `redlite` command line.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SQLite: opening and configuring connections, schema migrations, and the raw sqlite3 API.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // RESP2/RESP3 values, the incremental decoder with limits, and the encoder.
@@ -40,11 +43,29 @@ let package = Package(
             resources: [.copy("Resources/commands.json")],
             swiftSettings: strictSwift6
         ),
+        // The embedded store: Redis data types on SQLite, one command executor, a typed Swift API.
+        .target(
+            name: "Redlite",
+            dependencies: [
+                "RESP", "RedisCommands",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         // Shared by every integration test: a real redis-server on a free loopback port, and a small
         // blocking RESP connection to talk to it.
         .target(
             name: "RedisTestSupport",
             dependencies: ["RESP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift6
+        ),
+        // Child process of the durability tests: acknowledges each committed write until killed.
+        .executableTarget(
+            name: "DurabilityWriter",
+            dependencies: ["Redlite", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
         // Regenerates Sources/RedisCommands/Resources/commands.json from a live redis-server.
@@ -80,6 +101,11 @@ let package = Package(
         .testTarget(
             name: "RedisCommandsTests",
             dependencies: ["RedisCommands", "RedisTestSupport", "RESP"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "RedliteTests",
+            dependencies: ["Redlite", "RedisTestSupport", "RESP", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
         .testTarget(

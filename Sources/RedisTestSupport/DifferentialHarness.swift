@@ -1,0 +1,117 @@
+public import NIOCore
+public import RESP
+
+/// Anything that answers RESP commands: a real redis-server connection, the embedded executor, a
+/// `redlite serve` connection. The differential harness sends the same commands to two of them.
+public protocol RESPCommandTarget: AnyObject {
+    func send(_ arguments: [ByteBuffer]) throws -> RESPValue
+}
+
+extension RedisTestConnection: RESPCommandTarget {}
+
+/// The judge of correctness: the same commands go to Redis (the reference) and to the subject, and the
+/// replies must be equal, with these stated exceptions:
+///
+/// - **Unordered replies** (KEYS, HKEYS, HVALS, HGETALL, SMEMBERS, SUNION, SINTER, SDIFF, …) are
+///   compared as multisets (HGETALL as a multiset of field/value pairs).
+/// - **Time-dependent replies**: TTL may differ by 1 s and PTTL by 100 ms; EXPIRETIME by 1 s and
+///   PEXPIRETIME by 100 ms (each side computed it from its own clock); TIME is compared by shape.
+/// - **Random replies** (RANDOMKEY, HRANDFIELD, SRANDMEMBER, SPOP, ZRANDMEMBER) are compared on what
+///   is deterministic: the reply type, the element count, distinctness where Redis promises it, and
+///   for RANDOMKEY whether it is nil.
+/// - **SCAN** cursors are the implementation's own: only the reply shape is compared per call (a test
+///   compares whole iterations).
+public struct DifferentialHarness {
+    public let reference: any RESPCommandTarget
+    public let subject: any RESPCommandTarget
+    public private(set) var commandsSent = 0
+
+    public init(reference: any RESPCommandTarget, subject: any RESPCommandTarget) {
+        self.reference = reference
+        self.subject = subject
+    }
+
+    /// A difference between the two replies to one command.
+    public struct Divergence: Error, CustomStringConvertible, Sendable {
+        public var command: [String]
+        public var expected: RESPValue
+        public var actual: RESPValue
+        public var description: String {
+            "command \(command.map { "\"\($0)\"" }.joined(separator: " ")):\n  redis:   \(expected)\n  subject: \(actual)"
+        }
+    }
+
+    /// Sends `command` to both and returns the divergence, if any.
+    public mutating func check(_ command: [String]) throws -> Divergence? {
+        try check(command.map { ByteBuffer(string: $0) })
+    }
+
+    public mutating func check(_ command: [ByteBuffer]) throws -> Divergence? {
+        commandsSent += 1
+        let expected = try reference.send(command)
+        let actual = try subject.send(command)
+        if Self.equivalent(command: command, expected, actual) { return nil }
+        return Divergence(command: command.map { String(buffer: $0) }, expected: expected, actual: actual)
+    }
+
+    /// Whether two replies to `command` are equal under the harness's rules.
+    public static func equivalent(command: [ByteBuffer], _ expected: RESPValue, _ actual: RESPValue) -> Bool {
+        if expected == actual { return true }
+        guard let name = command.first.map({ String(buffer: $0).lowercased() }) else { return false }
+        switch name {
+        case "keys", "hkeys", "hvals", "smembers", "sunion", "sinter", "sdiff", "hgetall":
+            if name == "hgetall", case .array(let a) = expected, case .array(let b) = actual {
+                return multiset(pairs(a)) == multiset(pairs(b))
+            }
+            guard case .array(let a) = expected, case .array(let b) = actual else { return false }
+            return multiset(a) == multiset(b)
+        case "ttl", "expiretime":
+            return withinTolerance(expected, actual, 1)
+        case "pttl", "pexpiretime":
+            return withinTolerance(expected, actual, 100)
+        case "time":
+            return expected.elements?.count == actual.elements?.count
+        case "randomkey":
+            return expected.isNull == actual.isNull
+        case "hrandfield", "srandmember", "spop", "zrandmember":
+            return sameRandomShape(command: command, expected, actual)
+        case "scan":
+            return expected.elements?.count == 2 && actual.elements?.count == 2
+        default:
+            return false
+        }
+    }
+
+    private static func multiset(_ values: [RESPValue]) -> [RESPValue: Int] {
+        values.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    }
+
+    private static func pairs(_ flat: [RESPValue]) -> [RESPValue] {
+        stride(from: 0, to: flat.count - 1, by: 2).map { .array([flat[$0], flat[$0 + 1]]) }
+    }
+
+    private static func withinTolerance(_ expected: RESPValue, _ actual: RESPValue, _ tolerance: Int64) -> Bool {
+        guard case .integer(let a) = expected, case .integer(let b) = actual else { return false }
+        // Negative values (-1, -2) are states, not times: they must be equal.
+        if a < 0 || b < 0 { return a == b }
+        return abs(a - b) <= tolerance
+    }
+
+    private static func sameRandomShape(command: [ByteBuffer], _ expected: RESPValue, _ actual: RESPValue) -> Bool {
+        switch (expected, actual) {
+        case (.bulkString, .bulkString), (.nullBulkString, .nullBulkString), (.nullArray, .nullArray):
+            return true
+        case (.array(let a), .array(let b)):
+            guard a.count == b.count else { return false }
+            // A non-negative count promises distinct elements.
+            if command.count >= 3, let count = Int64(String(buffer: command[2])), count >= 0 {
+                let withValues = command.count >= 4
+                let names = withValues ? stride(from: 0, to: b.count, by: 2).map { b[$0] } : b
+                return Set(names).count == names.count
+            }
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import NIOCore
+
+/// What a command handler works with: the store, the client's selected database, the time the command
+/// started (Redis evaluates expiry against one time per command), and, inside a transaction, the
+/// connection every read and write must use.
+struct CommandContext {
+    let store: RedliteStore
+    var database: Int
+    /// Set inside `RedliteStore.transaction` (the writer lock is held): all work goes here.
+    let connection: SQLiteConnection?
+    /// The client speaks RESP3.
+    let resp3: Bool
+    let now: Int64 = Clock.milliseconds()
+
+    var db: Int64 { Int64(database) }
+
+    /// Runs a read-only body on a read connection (or the transaction's connection).
+    func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        if let connection { return try body(connection) }
+        return try store.withReader(body)
+    }
+
+    /// Runs a body that writes (and reads what it needs) atomically on the writer.
+    func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        if let connection { return try body(connection) }
+        return try store.withWriter(body)
+    }
+
+    /// Runs a body made of a single SQL statement on the writer, without a surrounding transaction.
+    func writeOneStatement<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        if let connection { return try body(connection) }
+        return try store.withWriterAutocommit(body)
+    }
+}
+
+/// The arguments of one command (the name at index 0) with Redis's parsing rules.
+struct CommandArguments {
+    let values: [ByteBuffer]
+
+    var count: Int { values.count }
+
+    subscript(index: Int) -> ByteBuffer { values[index] }
+
+    /// The argument as text (lossy for invalid UTF-8; for option names and numbers).
+    func string(_ index: Int) -> String { String(buffer: values[index]) }
+
+    /// Case-insensitive comparison with an ASCII option name.
+    func matches(_ index: Int, _ option: StaticString) -> Bool {
+        values[index].equalsIgnoringCase(option)
+    }
+
+    /// An integer as Redis parses it (`string2ll`), or `ERR value is not an integer or out of range`.
+    func integer(_ index: Int, error: RedisError = .notInteger) throws(RedisError) -> Int64 {
+        guard let value = RedisNumbers.parseInteger(values[index]) else { throw error }
+        return value
+    }
+
+    /// A double as Redis parses it, or `ERR value is not a valid float`.
+    func double(_ index: Int, error: RedisError = .notFloat) throws(RedisError) -> Double {
+        guard let value = RedisNumbers.parseDouble(values[index]) else { throw error }
+        return value
+    }
+}
+
+extension ByteBuffer {
+    /// ASCII case-insensitive equality with `option`.
+    func equalsIgnoringCase(_ option: StaticString) -> Bool {
+        guard readableBytes == option.utf8CodeUnitCount else { return false }
+        return withUnsafeReadableBytes { raw in
+            option.withUTF8Buffer { expected in
+                for index in 0..<expected.count where raw[index] | 0x20 != expected[index] | 0x20 {
+                    // `| 0x20` folds ASCII letters; compare exactly for anything that is not a letter.
+                    let a = raw[index], b = expected[index]
+                    let isLetter = (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a
+                    if !isLetter || (a | 0x20) != (b | 0x20) { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    /// The ASCII-lowercased text of a command name.
+    var lowercasedASCII: String {
+        var bytes = Array(readableBytesView)
+        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5a { bytes[index] |= 0x20 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,89 @@
+import NIOCore
+import RESP
+import RedisCommands
+
+/// A command implementation: parses its arguments, does the work, answers the RESP reply.
+typealias CommandHandler = @Sendable (inout CommandContext, CommandArguments) throws -> RESPValue
+
+/// The dispatch table: command names to handlers, with arity from the Redis command specification
+/// artifact (`RedisCommands`), so that arity errors are exactly Redis's.
+final class CommandRegistry: Sendable {
+    struct Entry: Sendable {
+        /// The name Redis reports in errors (lowercase).
+        let name: String
+        let arity: Int
+        let handler: CommandHandler
+
+        func accepts(_ count: Int) -> Bool { arity >= 0 ? count == arity : count >= -arity }
+    }
+
+    private let entries: [String: Entry]
+
+    private init(entries: [String: Entry]) {
+        self.entries = entries
+    }
+
+    /// Every command the engine implements.
+    static func standard() throws -> CommandRegistry {
+        var builder = Builder(table: try CommandTable.bundled)
+        KeyCommands.register(&builder)
+        StringCommands.register(&builder)
+        HashCommands.register(&builder)
+        ServerCommands.register(&builder)
+        RedliteCommands.register(&builder)
+        return CommandRegistry(entries: builder.entries)
+    }
+
+    /// Names of the implemented commands.
+    var names: [String] { entries.keys.sorted() }
+
+    func execute(_ arguments: [ByteBuffer], context: inout CommandContext) -> RESPValue {
+        guard let first = arguments.first else { return .simpleError("ERR empty command") }
+        let name = first.lowercasedASCII
+        guard let entry = entries[name] else { return .simpleError(Self.unknownCommand(arguments)) }
+        guard entry.accepts(arguments.count) else { return .simpleError(RedisError.wrongArity(entry.name).message) }
+        do {
+            return try entry.handler(&context, CommandArguments(values: arguments))
+        } catch let error as RedisError {
+            return .simpleError(error.message)
+        } catch {
+            return .simpleError("ERR \(error)")
+        }
+    }
+
+    /// Redis's text for a command it does not know, arguments included (at most 128 bytes of them).
+    static func unknownCommand(_ arguments: [ByteBuffer]) -> String {
+        var text = "ERR unknown command '\(String(String(buffer: arguments[0]).prefix(128)))', with args beginning with: "
+        var listed = 0
+        for argument in arguments.dropFirst() where listed < 128 {
+            let piece = String(String(buffer: argument).prefix(128 - listed))
+            text += "'\(piece)' "
+            listed += piece.utf8.count + 3
+        }
+        return text.replacingNewlines()
+    }
+
+    /// Collects registrations; arity comes from the command table unless given (Redlite's own
+    /// commands are not in Redis's table).
+    struct Builder {
+        let table: CommandTable
+        var entries: [String: Entry] = [:]
+
+        mutating func register(_ name: String, arity: Int? = nil, _ handler: @escaping CommandHandler) {
+            guard let arity = arity ?? table[name]?.arity else {
+                preconditionFailure("\(name) is not in the command table: give its arity")
+            }
+            entries[name] = Entry(name: name, arity: arity, handler: handler)
+        }
+    }
+}
+
+extension String {
+    /// Error replies are one line: Redis turns CR and LF into spaces.
+    func replacingNewlines() -> String {
+        // By scalar, not by Character: "\r\n" is one Character but two bytes, and Redis maps each byte.
+        var scalars = String.UnicodeScalarView()
+        for scalar in unicodeScalars { scalars.append(scalar == "\r" || scalar == "\n" ? " " : scalar) }
+        return String(scalars)
+    }
+}

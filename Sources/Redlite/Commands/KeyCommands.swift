@@ -1,0 +1,287 @@
+import NIOCore
+import RESP
+
+/// Generic key commands (Redis's db.c and expire.c): existence, types, iteration, renaming,
+/// copying, moving and expiry.
+enum KeyCommands {
+    static func register(_ registry: inout CommandRegistry.Builder) {
+        registry.register("del") { context, arguments in try delete(&context, arguments) }
+        registry.register("unlink") { context, arguments in try delete(&context, arguments) }
+        registry.register("exists") { context, arguments in
+            try context.read { connection in
+                var count: Int64 = 0
+                for index in 1..<arguments.count where try connection.lookupKey(db: context.db, key: arguments[index], now: context.now) != nil {
+                    count += 1
+                }
+                return .integer(count)
+            }
+        }
+        registry.register("touch") { context, arguments in
+            try context.read { connection in
+                var count: Int64 = 0
+                for index in 1..<arguments.count where try connection.lookupKey(db: context.db, key: arguments[index], now: context.now) != nil {
+                    count += 1
+                }
+                return .integer(count)
+            }
+        }
+        registry.register("type") { context, arguments in
+            try context.read { connection in
+                .simpleString(try connection.lookupKey(db: context.db, key: arguments[1], now: context.now)?.type.name ?? "none")
+            }
+        }
+        registry.register("keys") { context, arguments in
+            let pattern = GlobPattern(arguments[1])
+            return try context.read { connection in
+                let statement = try connection.statement("SELECT key FROM keys WHERE db = ?1 AND (expire_at IS NULL OR expire_at > ?2)")
+                defer { statement.reset() }
+                statement.bind(1, context.db).bind(2, context.now)
+                var keys: [RESPValue] = []
+                while try statement.step() {
+                    let key = statement.bytes(0)
+                    if pattern.matches(key) { keys.append(.bulkString(key)) }
+                }
+                return .array(keys)
+            }
+        }
+        registry.register("scan") { context, arguments in try scan(&context, arguments) }
+        registry.register("randomkey") { context, _ in
+            try context.read { connection in
+                let statement = try connection.statement("""
+                    SELECT key FROM keys WHERE db = ?1 AND (expire_at IS NULL OR expire_at > ?2)
+                    LIMIT 1 OFFSET abs(random()) % max(1, (SELECT count(*) FROM keys WHERE db = ?1 AND (expire_at IS NULL OR expire_at > ?2)))
+                    """)
+                defer { statement.reset() }
+                statement.bind(1, context.db).bind(2, context.now)
+                return try statement.step() ? .bulkString(statement.bytes(0)) : .nullBulkString
+            }
+        }
+        registry.register("rename") { context, arguments in try rename(&context, arguments, onlyIfNew: false) }
+        registry.register("renamenx") { context, arguments in try rename(&context, arguments, onlyIfNew: true) }
+        registry.register("copy") { context, arguments in try copy(&context, arguments) }
+        registry.register("move") { context, arguments in try move(&context, arguments) }
+        registry.register("ttl") { context, arguments in try ttl(&context, arguments, milliseconds: false) }
+        registry.register("pttl") { context, arguments in try ttl(&context, arguments, milliseconds: true) }
+        registry.register("expiretime") { context, arguments in try expireTime(&context, arguments, milliseconds: false) }
+        registry.register("pexpiretime") { context, arguments in try expireTime(&context, arguments, milliseconds: true) }
+        registry.register("expire") { context, arguments in try expire(&context, arguments, unit: .seconds, absolute: false, command: "expire") }
+        registry.register("pexpire") { context, arguments in try expire(&context, arguments, unit: .milliseconds, absolute: false, command: "pexpire") }
+        registry.register("expireat") { context, arguments in try expire(&context, arguments, unit: .seconds, absolute: true, command: "expireat") }
+        registry.register("pexpireat") { context, arguments in try expire(&context, arguments, unit: .milliseconds, absolute: true, command: "pexpireat") }
+        registry.register("persist") { context, arguments in
+            try context.write { connection in
+                guard let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now), record.expireAt != nil else {
+                    return .integer(0)
+                }
+                try connection.setExpiry(id: record.id, expireAt: nil, now: context.now)
+                return .integer(1)
+            }
+        }
+    }
+
+    private static func delete(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
+        try context.write { connection in
+            var count: Int64 = 0
+            for index in 1..<arguments.count {
+                if let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[index], now: context.now) {
+                    try connection.deleteKey(id: record.id)
+                    count += 1
+                }
+            }
+            return .integer(count)
+        }
+    }
+
+    /// SCAN's cursor is the id of the last key row returned. Ids only grow, and a key keeps its id for
+    /// as long as it exists, so every key present for the whole iteration is returned (exactly once).
+    private static func scan(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
+        guard let cursor = parseCursor(arguments[1]) else { throw RedisError.invalidCursor }
+        var count: Int64 = 10
+        var pattern: GlobPattern?
+        var type: String?
+        var index = 2
+        while index < arguments.count {
+            let remaining = arguments.count - index
+            if arguments.matches(index, "count") && remaining >= 2 {
+                count = try arguments.integer(index + 1)
+                guard count >= 1 else { throw RedisError.syntax }
+            } else if arguments.matches(index, "match") && remaining >= 2 {
+                pattern = GlobPattern(arguments[index + 1])
+            } else if arguments.matches(index, "type") && remaining >= 2 {
+                type = arguments.string(index + 1).lowercased()
+            } else {
+                throw RedisError.syntax
+            }
+            index += 2
+        }
+        return try context.read { connection in
+            let statement = try connection.statement("""
+                SELECT id, key, type, expire_at FROM keys WHERE db = ?1 AND id > ?2 ORDER BY id LIMIT ?3
+                """)
+            defer { statement.reset() }
+            statement.bind(1, context.db).bind(2, Int64(bitPattern: cursor)).bind(3, count)
+            var keys: [RESPValue] = []
+            var lastID: Int64 = 0
+            var rows: Int64 = 0
+            while try statement.step() {
+                rows += 1
+                lastID = statement.int64(0)
+                if let expireAt = statement.optionalInt64(3), expireAt <= context.now { continue }
+                let key = statement.bytes(1)
+                if let pattern, !pattern.matches(key) { continue }
+                if let type, Schema.KeyType(rawValue: statement.int64(2))?.name != type { continue }
+                keys.append(.bulkString(key))
+            }
+            let next = rows < count ? "0" : String(lastID)
+            return .array([.bulk(next), .array(keys)])
+        }
+    }
+
+    /// A SCAN cursor: an unsigned 64-bit decimal, as Redis's `string2ull` reads it.
+    static func parseCursor(_ raw: ByteBuffer) -> UInt64? {
+        let text = String(buffer: raw)
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt64(text)
+    }
+
+    private static func rename(_ context: inout CommandContext, _ arguments: CommandArguments, onlyIfNew: Bool) throws -> RESPValue {
+        try context.write { connection in
+            guard let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now) else {
+                throw RedisError.noSuchKey
+            }
+            if arguments[1] == arguments[2] { return onlyIfNew ? .integer(0) : .ok }
+            if let target = try connection.lookupKeyForWrite(db: context.db, key: arguments[2], now: context.now) {
+                if onlyIfNew { return .integer(0) }
+                try connection.deleteKey(id: target.id)
+            }
+            let statement = try connection.statement("UPDATE keys SET key = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
+            statement.bind(1, source.id).bind(2, arguments[2]).bind(3, context.now)
+            try statement.run()
+            return onlyIfNew ? .integer(1) : .ok
+        }
+    }
+
+    private static func databaseIndex(_ arguments: CommandArguments, _ index: Int) throws(RedisError) -> Int64 {
+        let value = try arguments.integer(index)
+        guard value >= Int64(Int32.min), value <= Int64(Int32.max) else { throw .notInteger }
+        guard value >= 0, value < ServerCommands.databaseCount else { throw .dbIndexOutOfRange }
+        return value
+    }
+
+    private static func copy(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
+        var targetDB = context.db
+        var replace = false
+        var index = 3
+        while index < arguments.count {
+            if arguments.matches(index, "replace") {
+                replace = true
+            } else if arguments.matches(index, "db") && index < arguments.count - 1 {
+                targetDB = try databaseIndex(arguments, index + 1)
+                index += 1
+            } else {
+                throw RedisError.syntax
+            }
+            index += 1
+        }
+        if targetDB == context.db && arguments[1] == arguments[2] { throw RedisError.sameObject }
+        return try context.write { connection in
+            guard let source = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now) else { return .integer(0) }
+            if let target = try connection.lookupKeyForWrite(db: targetDB, key: arguments[2], now: context.now) {
+                guard replace else { return .integer(0) }
+                try connection.deleteKey(id: target.id)
+            }
+            try connection.copyKey(source, toDB: targetDB, key: arguments[2], now: context.now)
+            return .integer(1)
+        }
+    }
+
+    private static func move(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
+        let targetDB = try databaseIndex(arguments, 2)
+        if targetDB == context.db { throw RedisError.sameObject }
+        return try context.write { connection in
+            guard let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now) else { return .integer(0) }
+            if try connection.lookupKeyForWrite(db: targetDB, key: arguments[1], now: context.now) != nil { return .integer(0) }
+            let statement = try connection.statement("UPDATE keys SET db = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
+            statement.bind(1, source.id).bind(2, targetDB).bind(3, context.now)
+            try statement.run()
+            return .integer(1)
+        }
+    }
+
+    private static func ttl(_ context: inout CommandContext, _ arguments: CommandArguments, milliseconds: Bool) throws -> RESPValue {
+        try context.read { connection in
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now) else { return .integer(-2) }
+            guard let expireAt = record.expireAt else { return .integer(-1) }
+            let remaining = max(0, expireAt - context.now)
+            return .integer(milliseconds ? remaining : (remaining + 500) / 1000)
+        }
+    }
+
+    private static func expireTime(_ context: inout CommandContext, _ arguments: CommandArguments, milliseconds: Bool) throws -> RESPValue {
+        try context.read { connection in
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now) else { return .integer(-2) }
+            guard let expireAt = record.expireAt else { return .integer(-1) }
+            return .integer(milliseconds ? expireAt : expireAt / 1000)
+        }
+    }
+
+    private static func expire(
+        _ context: inout CommandContext, _ arguments: CommandArguments,
+        unit: ExpireArgument.Unit, absolute: Bool, command: String
+    ) throws -> RESPValue {
+        var nx = false, xx = false, gt = false, lt = false
+        for index in 3..<max(3, arguments.count) {
+            if arguments.matches(index, "nx") { nx = true }
+            else if arguments.matches(index, "xx") { xx = true }
+            else if arguments.matches(index, "gt") { gt = true }
+            else if arguments.matches(index, "lt") { lt = true }
+            else { throw RedisError("ERR Unsupported option \(arguments.string(index))") }
+        }
+        if nx && (xx || gt || lt) { throw RedisError("ERR NX and XX, GT or LT options at the same time are not compatible") }
+        if gt && lt { throw RedisError("ERR GT and LT options at the same time are not compatible") }
+        var when = try arguments.integer(2)
+        if unit == .seconds {
+            guard when <= Int64.max / 1000, when >= Int64.min / 1000 else { throw RedisError.invalidExpire(command) }
+            when *= 1000
+        }
+        let base = absolute ? 0 : context.now
+        guard when <= Int64.max - base else { throw RedisError.invalidExpire(command) }
+        when += base
+        let expireAt = when
+        return try context.write { connection in
+            guard let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now) else { return .integer(0) }
+            let current = record.expireAt
+            if nx && current != nil { return .integer(0) }
+            if xx && current == nil { return .integer(0) }
+            if gt && (current == nil || expireAt <= current!) { return .integer(0) }
+            if lt, let current, expireAt >= current { return .integer(0) }
+            if expireAt <= context.now {
+                try connection.deleteKey(id: record.id)
+            } else {
+                try connection.setExpiry(id: record.id, expireAt: expireAt, now: context.now)
+            }
+            return .integer(1)
+        }
+    }
+}
+
+extension SQLiteConnection {
+    /// Copies a key (row and elements) to `key` in `toDB`, with its expiry. The target must not exist.
+    func copyKey(_ source: KeyRecord, toDB db: Int64, key: ByteBuffer, now: Int64) throws {
+        let statement = try statement("""
+            INSERT INTO keys (db, key, type, value, expire_at, created_at, updated_at)
+            SELECT ?2, ?3, type, value, expire_at, ?4, ?4 FROM keys WHERE id = ?1
+            """)
+        statement.bind(1, source.id).bind(2, db).bind(3, key).bind(4, now)
+        try statement.run()
+        let copyID = sqlite3LastInsertRowID
+        switch source.type {
+        case .hash:
+            let elements = try self.statement("INSERT INTO hashes (key_id, field, value) SELECT ?2, field, value FROM hashes WHERE key_id = ?1")
+            elements.bind(1, source.id).bind(2, copyID)
+            try elements.run()
+        case .string, .list, .set, .zset:
+            break
+        }
+    }
+}

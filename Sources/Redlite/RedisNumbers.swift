@@ -1,0 +1,84 @@
+import NIOCore
+import RESP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Numbers as Redis reads and writes them in values and arguments.
+enum RedisNumbers {
+    /// `string2ll`: optional `-`, no `+`, no spaces, no leading zeros, within Int64.
+    static func parseInteger(_ buffer: ByteBuffer) -> Int64? {
+        guard buffer.readableBytes > 0, buffer.readableBytes <= 20 else { return nil }
+        return buffer.withUnsafeReadableBytes { raw -> Int64? in
+            var index = 0
+            var negative = false
+            if raw[0] == UInt8(ascii: "-") {
+                negative = true
+                index = 1
+                guard raw.count > 1 else { return nil }
+            }
+            if raw[index] == UInt8(ascii: "0") { return (raw.count == 1) ? 0 : nil }
+            guard raw[index] >= UInt8(ascii: "1"), raw[index] <= UInt8(ascii: "9") else { return nil }
+            var value: Int64 = 0
+            while index < raw.count {
+                let digit = raw[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = shifted.subtractingReportingOverflow(Int64(digit))
+                guard !o1, !o2 else { return nil }
+                value = next
+                index += 1
+            }
+            if negative { return value }
+            let (positive, overflow) = Int64(0).subtractingReportingOverflow(value)
+            return overflow ? nil : positive
+        }
+    }
+
+    /// `string2ld` / `strtold` as Redis uses them for floats: no leading space, the whole string
+    /// consumed, not NaN. Accepts what strtold accepts (`1e3`, `+1.5`, `inf`, `-inf`, hex floats).
+    static func parseDouble(_ buffer: ByteBuffer) -> Double? {
+        parseLongDouble(buffer).map { Double($0) }
+    }
+
+    static func parseLongDouble(_ buffer: ByteBuffer) -> Float80? {
+        let count = buffer.readableBytes
+        guard count > 0, count < 5 * 1024 else { return nil }
+        var bytes = Array(buffer.readableBytesView)
+        guard !isSpace(bytes[0]) else { return nil }
+        bytes.append(0)
+        return bytes.withUnsafeBufferPointer { pointer -> Float80? in
+            pointer.withMemoryRebound(to: CChar.self) { text -> Float80? in
+                var end: UnsafeMutablePointer<CChar>?
+                errno = 0
+                let value = strtold(text.baseAddress!, &end)
+                guard let end, end - UnsafeMutablePointer(mutating: text.baseAddress!) == count else { return nil }
+                guard !value.isNaN else { return nil }
+                // strtold reports ERANGE for overflow (±inf) and underflow (0); Redis accepts underflow.
+                if errno == ERANGE && value.isInfinite { return nil }
+                return value
+            }
+        }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0d) }
+
+    /// `ld2string(..., LD_STR_HUMAN)`: `%.17Lf` with trailing zeros (and a trailing dot) removed; how
+    /// INCRBYFLOAT and HINCRBYFLOAT store their results.
+    static func formatHuman(_ value: Float80) -> String {
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        var buffer = [CChar](repeating: 0, count: 5 * 1024 + 16)
+        let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.17Lf", $0) }
+        var text = String(decoding: buffer[0..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        if text == "-0" { text = "0" }
+        return text
+    }
+
+    /// Redis 7.0's `%.17g` reply formatting of a double.
+    static func formatReply(_ value: Double) -> String { RESPDouble.format(value) }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Synchronization
+
+/// Active expiry: a background thread that deletes expired keys every AUTOVACUUM interval.
+///
+/// Expired keys are already invisible to every command (each read checks `expire_at`); this removes
+/// their rows so the file does not keep them. It runs on its own thread because SQLite calls block,
+/// and deletes in small batches so the writer is never held for long.
+final class ExpiryCleaner: Sendable {
+    private weak let store: RedliteStore?
+    private let condition = NSCondition()
+    private let stopped = Mutex(false)
+
+    init(store: RedliteStore) {
+        self.store = store
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "redlite.expiry"
+        thread.start()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped.withLock { $0 = true }
+        condition.signal()
+        condition.unlock()
+    }
+
+    private var isStopped: Bool { stopped.withLock { $0 } }
+
+    private func run() {
+        while !isStopped {
+            guard let interval = store?.autovacuum.intervalMilliseconds else { return }
+            condition.lock()
+            if !isStopped {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(interval) / 1000))
+            }
+            condition.unlock()
+            guard !isStopped, let store else { return }
+            if store.autovacuum.enabled {
+                _ = try? store.deleteExpiredKeys()
+            }
+        }
+    }
+}
+
+extension RedliteStore {
+    /// Deletes the rows of every expired key in every database; returns how many were deleted.
+    @discardableResult
+    func deleteExpiredKeys() throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try withWriterAutocommit { connection -> Int in
+                let statement = try connection.statement(
+                    "DELETE FROM keys WHERE id IN (SELECT id FROM keys WHERE expire_at <= ? LIMIT 500)")
+                statement.bind(1, Clock.milliseconds())
+                try statement.run()
+                return statement.changes
+            }
+            total += deleted
+            if deleted < 500 { return total }
+        }
+    }
+}
+
+/// Wall-clock time as Redis uses it: Unix milliseconds.
+enum Clock {
+    static func milliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    static func microseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+    }
+}

@@ -1,0 +1,124 @@
+import GRDBSQLite
+import NIOCore
+
+/// One row of `keys` as commands see it.
+struct KeyRecord {
+    let id: Int64
+    let type: Schema.KeyType
+    let expireAt: Int64?
+    /// A string's value (nil for other types, or when not requested).
+    let value: ByteBuffer?
+}
+
+/// Key-level operations shared by every data type: lookup with expiry, creation, deletion, version
+/// bumps. Every function takes the connection it runs on, so the same code serves reads (a reader
+/// connection) and writes (the writer, inside the command's transaction).
+extension SQLiteConnection {
+    /// The live key `key` in database `db`, or nil when it does not exist or has expired.
+    func lookupKey(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyRecord? {
+        let statement = try statement("SELECT id, type, expire_at, value FROM keys WHERE db = ?1 AND key = ?2")
+        defer { statement.reset() }
+        statement.bind(1, db).bind(2, key)
+        guard try statement.step() else { return nil }
+        let expireAt = statement.optionalInt64(2)
+        if let expireAt, expireAt <= now { return nil }
+        let type = Schema.KeyType(rawValue: statement.int64(1)) ?? .string
+        return KeyRecord(
+            id: statement.int64(0), type: type, expireAt: expireAt,
+            value: type == .string ? statement.bytes(3) : nil
+        )
+    }
+
+    /// Like `lookupKey`, for a command about to write: an expired row is deleted first, so the key
+    /// starts afresh.
+    func lookupKeyForWrite(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyRecord? {
+        let statement = try statement("SELECT id, type, expire_at, value FROM keys WHERE db = ?1 AND key = ?2")
+        statement.bind(1, db).bind(2, key)
+        guard try statement.step() else {
+            statement.reset()
+            return nil
+        }
+        let id = statement.int64(0)
+        let expireAt = statement.optionalInt64(2)
+        let type = Schema.KeyType(rawValue: statement.int64(1)) ?? .string
+        let value = type == .string ? statement.bytes(3) : nil
+        statement.reset()
+        if let expireAt, expireAt <= now {
+            try deleteKey(id: id)
+            return nil
+        }
+        return KeyRecord(id: id, type: type, expireAt: expireAt, value: value)
+    }
+
+    /// The live key of `type`, nil when missing, WRONGTYPE when of another type.
+    func lookupKey(db: Int64, key: ByteBuffer, now: Int64, type: Schema.KeyType, forWrite: Bool = false) throws -> KeyRecord? {
+        let record = forWrite ? try lookupKeyForWrite(db: db, key: key, now: now) : try lookupKey(db: db, key: key, now: now)
+        if let record, record.type != type { throw RedisError.wrongType }
+        return record
+    }
+
+    /// Creates an empty key of `type` (for aggregate types) and returns its id.
+    func createKey(db: Int64, key: ByteBuffer, type: Schema.KeyType, now: Int64) throws -> Int64 {
+        let statement = try statement("""
+            INSERT INTO keys (db, key, type, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+            """)
+        statement.bind(1, db).bind(2, key).bind(3, type.rawValue).bind(4, now)
+        try statement.run()
+        return sqlite3LastInsertRowID
+    }
+
+    /// Deletes a key row and (by cascade) its elements.
+    func deleteKey(id: Int64) throws {
+        let statement = try statement("DELETE FROM keys WHERE id = ?1")
+        statement.bind(1, id)
+        try statement.run()
+    }
+
+    /// Records a write to a key: version (for WATCH) and update time.
+    func touchKey(id: Int64, now: Int64) throws {
+        let statement = try statement("UPDATE keys SET version = version + 1, updated_at = ?2 WHERE id = ?1")
+        statement.bind(1, id).bind(2, now)
+        try statement.run()
+    }
+
+    /// Sets or clears a key's expiry (and records the write).
+    func setExpiry(id: Int64, expireAt: Int64?, now: Int64) throws {
+        let statement = try statement("UPDATE keys SET expire_at = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
+        statement.bind(1, id).bind(2, expireAt).bind(3, now)
+        try statement.run()
+    }
+
+    /// Writes a string value (creating the key, or replacing whatever the key held), in one statement.
+    ///
+    /// - Parameters:
+    ///   - expireAt: the new expiry, or nil for none.
+    ///   - keepTTL: keep the current expiry of a live key instead (SET KEEPTTL, SETRANGE, APPEND, INCR…).
+    func writeString(db: Int64, key: ByteBuffer, value: ByteBuffer, expireAt: Int64?, keepTTL: Bool, now: Int64) throws {
+        let statement = try statement("""
+            INSERT INTO keys (db, key, type, value, expire_at, created_at, updated_at)
+            VALUES (?1, ?2, 1, ?3, ?4, ?5, ?5)
+            ON CONFLICT (db, key) DO UPDATE SET
+                type = 1,
+                value = excluded.value,
+                expire_at = CASE WHEN ?6 AND (expire_at IS NULL OR expire_at > ?5) THEN expire_at ELSE excluded.expire_at END,
+                created_at = CASE WHEN expire_at IS NOT NULL AND expire_at <= ?5 THEN ?5 ELSE created_at END,
+                version = version + 1,
+                updated_at = ?5
+            """)
+        statement.bind(1, db).bind(2, key).bind(3, value).bind(4, expireAt).bind(5, now).bind(6, Int64(keepTTL ? 1 : 0))
+        try statement.run()
+    }
+
+    /// Whether any live key of `db` exists.
+    func liveKeyCount(db: Int64, now: Int64) throws -> Int64 {
+        let statement = try statement("SELECT count(*) FROM keys WHERE db = ?1 AND (expire_at IS NULL OR expire_at > ?2)")
+        defer { statement.reset() }
+        statement.bind(1, db).bind(2, now)
+        _ = try statement.step()
+        return statement.int64(0)
+    }
+}
+
+extension SQLiteConnection {
+    var sqlite3LastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+}

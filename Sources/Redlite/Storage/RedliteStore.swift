@@ -1,0 +1,229 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+public import NIOCore
+public import RESP
+import NIOConcurrencyHelpers
+import Synchronization
+
+/// A Redis-compatible data store in one SQLite database: Redis's data types and commands, SQLite's
+/// durability (WAL, ACID transactions).
+///
+/// ```swift
+/// let store = try RedliteStore.open(path: "app.db")
+/// try store.set("greeting", "hello", expiration: .seconds(10))
+/// let value = try store.getString("greeting")   // "hello"
+/// ```
+///
+/// **Concurrency.** A store is safe to use from any number of tasks and threads at once. Writes go
+/// through one ordered writer connection; reads use separate read connections and never wait for the
+/// writer (SQLite WAL). Two processes may open the same file: SQLite's locking keeps them consistent,
+/// writers take turns (a writer waits up to `Configuration.busyTimeout` for the other), and each
+/// process runs its own expiry cleanup.
+///
+/// **Two front doors.** `execute(_:session:)` takes a command as RESP arguments and answers a RESP
+/// value exactly as Redis 7 would (the server and the client's embedded transport use it); the typed
+/// methods (`get`, `set`, `hgetall`, …) are the same operations for Swift callers.
+public final class RedliteStore: Sendable {
+    /// How the database is opened and maintained.
+    public struct Configuration: Sendable {
+        /// SQLite's `synchronous` pragma: `.normal` (default; durable against process crashes, WAL
+        /// fsync at checkpoints) or `.full` (fsync at every commit; durable against power loss).
+        public var synchronous: Synchronous = .normal
+        /// SQLite page cache per connection, in KiB.
+        public var cacheSizeKiB: Int = 64 * 1024
+        /// Memory-mapped I/O size in bytes (0 disables).
+        public var mmapSize: Int = 256 * 1024 * 1024
+        /// How long a write waits for another process's lock before failing.
+        public var busyTimeout: Duration = .seconds(5)
+        /// Active expiry: remove expired keys in the background (AUTOVACUUM ON/OFF).
+        public var autovacuum: Bool = true
+        /// How often active expiry runs (AUTOVACUUM INTERVAL; at least 1 s).
+        public var autovacuumInterval: Duration = .seconds(60)
+
+        public enum Synchronous: String, Sendable {
+            case normal = "NORMAL"
+            case full = "FULL"
+        }
+
+        public init() {}
+    }
+
+    /// The file path, or nil for an in-memory store.
+    public let path: String?
+    public let configuration: Configuration
+
+    let writer: NIOLockedValueBox<SQLiteConnection>
+    private let readers: NIOLockedValueBox<[SQLiteConnection]>?
+    let commands: CommandRegistry
+    let autovacuum: AutovacuumSettings
+    private let cleaner: Mutex<ExpiryCleaner?> = Mutex(nil)
+
+    /// Opens (creating if needed) the store at `path`.
+    public static func open(path: String, configuration: Configuration = Configuration()) throws -> RedliteStore {
+        try RedliteStore(path: path, configuration: configuration)
+    }
+
+    /// A store that lives in memory only, gone when released.
+    public static func inMemory(configuration: Configuration = Configuration()) throws -> RedliteStore {
+        try RedliteStore(path: nil, configuration: configuration)
+    }
+
+    private init(path: String?, configuration: Configuration) throws {
+        self.path = path
+        self.configuration = configuration
+        let writerConnection = try Self.openConnection(path: path, configuration: configuration, readOnly: false, migrate: true)
+        writer = NIOLockedValueBox(writerConnection)
+        // An in-memory database belongs to one connection: reads share the writer there.
+        readers = path == nil ? nil : NIOLockedValueBox([])
+        commands = try CommandRegistry.standard()
+        autovacuum = AutovacuumSettings(enabled: configuration.autovacuum, interval: configuration.autovacuumInterval)
+        let cleaner = ExpiryCleaner(store: self)
+        self.cleaner.withLock { $0 = cleaner }
+        cleaner.start()
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Stops background expiry. Connections close when the store is released.
+    public func close() {
+        let cleaner = self.cleaner.withLock { state -> ExpiryCleaner? in
+            defer { state = nil }
+            return state
+        }
+        cleaner?.stop()
+    }
+
+    private static func openConnection(path: String?, configuration: Configuration, readOnly: Bool, migrate: Bool = false) throws -> SQLiteConnection {
+        var grdb = GRDB.Configuration()
+        grdb.readonly = readOnly
+        grdb.foreignKeysEnabled = true
+        grdb.busyMode = .timeout(TimeInterval(configuration.busyTimeout.components.seconds))
+        grdb.label = readOnly ? "redlite.reader" : "redlite.writer"
+        let cacheSize = configuration.cacheSizeKiB
+        let mmapSize = configuration.mmapSize
+        let synchronous = configuration.synchronous.rawValue
+        grdb.prepareDatabase { db in
+            if !readOnly && path != nil {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try db.execute(sql: """
+                PRAGMA synchronous = \(synchronous);
+                PRAGMA cache_size = -\(cacheSize);
+                PRAGMA mmap_size = \(mmapSize);
+                PRAGMA temp_store = MEMORY;
+                """)
+        }
+        let queue = try path.map { try DatabaseQueue(path: $0, configuration: grdb) } ?? DatabaseQueue(configuration: grdb)
+        if migrate { try Schema.migrator.migrate(queue) }
+        return try SQLiteConnection(queue: queue)
+    }
+
+    // MARK: Connections
+
+    /// Runs `body` on the writer connection, in one SQLite transaction, holding the writer lock.
+    func withWriter<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try writer.withLockedValue { connection in try connection.transaction { try body(connection) } }
+    }
+
+    /// Runs `body` on the writer connection without opening a transaction (one statement is atomic
+    /// by itself).
+    func withWriterAutocommit<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try writer.withLockedValue { connection in try body(connection) }
+    }
+
+    /// Runs `body` on a read connection (a snapshot of the last commit).
+    func withReader<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        guard let readers = self.readers else { return try writer.withLockedValue { try body($0) } }
+        let connection = try readers.withLockedValue { $0.popLast() } ?? Self.openConnection(path: path, configuration: configuration, readOnly: true)
+        defer { readers.withLockedValue { $0.append(connection) } }
+        return try body(connection)
+    }
+
+    // MARK: Executing commands
+
+    /// Executes one command, given as its arguments (name first), and answers exactly as Redis 7
+    /// would: a reply value, or an error reply with Redis's text. Never throws: storage failures are
+    /// answered as `ERR` replies too.
+    ///
+    /// `session` carries per-client state (the selected database) from one command to the next.
+    public func execute(_ arguments: [ByteBuffer], session: inout RedliteSession) -> RESPValue {
+        var context = CommandContext(store: self, database: session.database, connection: nil, resp3: session.protocolVersion == .resp3)
+        let reply = commands.execute(arguments, context: &context)
+        session.database = context.database
+        return reply
+    }
+
+    /// Executes a command given as strings (a convenience for tests and tools).
+    public func execute(_ arguments: String..., session: inout RedliteSession) -> RESPValue {
+        execute(arguments.map { ByteBuffer(string: $0) }, session: &session)
+    }
+
+    /// Runs `body` as one atomic SQLite transaction: every command executed through the given
+    /// `RedliteTransaction` is applied, or (if `body` throws) none is. Other writers wait until it
+    /// ends; readers keep reading the state before it.
+    public func transaction<T>(database: Int = 0, _ body: (inout RedliteTransaction) throws -> T) throws -> T {
+        try writer.withLockedValue { connection in
+            try connection.transaction {
+                var transaction = RedliteTransaction(store: self, connection: connection, database: database)
+                return try body(&transaction)
+            }
+        }
+    }
+}
+
+/// Per-client state kept between commands: what Redis keeps per connection.
+public struct RedliteSession: Sendable {
+    /// The selected database (SELECT), 0–15.
+    public var database: Int
+    /// The protocol the client speaks: a few replies take a different shape under RESP3 (for
+    /// example HRANDFIELD WITHVALUES answers pairs).
+    public var protocolVersion: RESPVersion
+
+    public init(database: Int = 0, protocolVersion: RESPVersion = .resp2) {
+        self.database = database
+        self.protocolVersion = protocolVersion
+    }
+}
+
+/// Commands executed inside `RedliteStore.transaction`: all of them commit together, or none does.
+public struct RedliteTransaction {
+    let store: RedliteStore
+    let connection: SQLiteConnection
+    public var database: Int
+
+    /// Executes one command inside the transaction. An error reply does not roll anything back (as
+    /// in Redis's EXEC); throw from the transaction body to discard everything.
+    public mutating func execute(_ arguments: [ByteBuffer]) -> RESPValue {
+        var context = CommandContext(store: store, database: database, connection: connection, resp3: false)
+        let reply = store.commands.execute(arguments, context: &context)
+        database = context.database
+        return reply
+    }
+
+    public mutating func execute(_ arguments: String...) -> RESPValue {
+        execute(arguments.map { ByteBuffer(string: $0) })
+    }
+}
+
+/// AUTOVACUUM's settings, shared with the background cleaner.
+final class AutovacuumSettings: Sendable {
+    private let state: Mutex<(enabled: Bool, intervalMilliseconds: Int64)>
+
+    init(enabled: Bool, interval: Duration) {
+        let milliseconds = interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
+        state = Mutex((enabled, max(1000, milliseconds)))
+    }
+
+    var enabled: Bool {
+        get { state.withLock { $0.enabled } }
+        set { state.withLock { $0.enabled = newValue } }
+    }
+
+    var intervalMilliseconds: Int64 {
+        get { state.withLock { $0.intervalMilliseconds } }
+        set { state.withLock { $0.intervalMilliseconds = max(1000, newValue) } }
+    }
+}

@@ -1,0 +1,163 @@
+import GRDB
+import GRDBSQLite
+import NIOCore
+
+/// One SQLite connection used through the C API with cached prepared statements.
+///
+/// GRDB opens and configures the connection (and owns it: `queue` keeps it alive); the engine then
+/// drives the raw handle directly, because the hot paths (GET, SET) cost about as much as one GRDB
+/// queue hop. Not thread-safe: the store hands each connection to one thread at a time (the writer
+/// behind a mutex, readers through a pool).
+final class SQLiteConnection {
+    /// The GRDB queue that opened the connection (and ran the migrations) and owns it; not used
+    /// after the connection is handed to the engine.
+    let queue: DatabaseQueue
+    let handle: OpaquePointer
+    private var statements: [UnsafeRawPointer: OpaquePointer] = [:]
+
+    init(queue: DatabaseQueue) throws {
+        self.queue = queue
+        guard let handle = try queue.inDatabase({ $0.sqliteConnection }) else {
+            throw RedliteError.storage("SQLite connection is closed")
+        }
+        self.handle = handle
+        // From here on the engine alone drives the handle: GRDB's hooks expect statements run through
+        // GRDB (its commit hook, for one, reads GRDB's own state and traps without it).
+        sqlite3_commit_hook(handle, nil, nil)
+        sqlite3_rollback_hook(handle, nil, nil)
+        sqlite3_update_hook(handle, nil, nil)
+        sqlite3_set_authorizer(handle, nil, nil)
+    }
+
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+    }
+
+    /// A prepared statement for `sql`, prepared once per connection and reused.
+    func statement(_ sql: StaticString) throws -> SQLiteStatement {
+        let key = UnsafeRawPointer(sql.utf8Start)
+        if let cached = statements[key] { return SQLiteStatement(handle: cached, connection: handle) }
+        var prepared: OpaquePointer?
+        let code = sql.withUTF8Buffer { text in
+            text.withMemoryRebound(to: CChar.self) { sqlite3_prepare_v3(handle, $0.baseAddress, Int32($0.count), UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil) }
+        }
+        guard code == SQLITE_OK, let prepared else { throw RedliteError.sqlite(code: code, message: lastErrorMessage) }
+        statements[key] = prepared
+        return SQLiteStatement(handle: prepared, connection: handle)
+    }
+
+    /// Runs SQL text without results (schema, pragmas, maintenance).
+    func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(message)
+            throw RedliteError.sqlite(code: code, message: text)
+        }
+    }
+
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in one write transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws.
+    /// Nested calls join the enclosing transaction.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        try statement("BEGIN IMMEDIATE").run()
+        do {
+            let result = try body()
+            try statement("COMMIT").run()
+            return result
+        } catch {
+            if isInTransaction { try? statement("ROLLBACK").run() }
+            throw error
+        }
+    }
+}
+
+/// A prepared statement being bound and stepped. Always `reset()` after use (the helpers do).
+struct SQLiteStatement {
+    let handle: OpaquePointer
+    let connection: OpaquePointer
+
+    /// SQLite copies bound blobs with this destructor value.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    @discardableResult
+    func bind(_ index: Int32, _ value: Int64) -> SQLiteStatement {
+        sqlite3_bind_int64(handle, index, value)
+        return self
+    }
+
+    @discardableResult
+    func bind(_ index: Int32, _ value: Int64?) -> SQLiteStatement {
+        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        return self
+    }
+
+    @discardableResult
+    func bind(_ index: Int32, _ value: Double) -> SQLiteStatement {
+        sqlite3_bind_double(handle, index, value)
+        return self
+    }
+
+    /// Binds bytes as a BLOB; an empty buffer binds an empty BLOB, never NULL.
+    @discardableResult
+    func bind(_ index: Int32, _ bytes: ByteBuffer) -> SQLiteStatement {
+        bytes.withUnsafeReadableBytes { raw in
+            if raw.isEmpty {
+                sqlite3_bind_zeroblob(handle, index, 0)
+            } else {
+                sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient)
+            }
+        }
+        return self
+    }
+
+    /// Advances to the next row: true when there is one.
+    func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let message = String(cString: sqlite3_errmsg(connection))
+            sqlite3_reset(handle)
+            throw RedliteError.sqlite(code: code, message: message)
+        }
+    }
+
+    func reset() {
+        sqlite3_reset(handle)
+    }
+
+    /// Steps to completion and resets.
+    func run() throws {
+        defer { reset() }
+        while try step() {}
+    }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(handle, column) }
+
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    func bytes(_ column: Int32) -> ByteBuffer {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return ByteBuffer() }
+        return ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
+    /// Number of rows the last write statement on the connection changed.
+    var changes: Int { Int(sqlite3_changes(connection)) }
+}
+
+// A connection is used by one thread at a time: the writer only inside `RedliteStore.writer`'s mutex,
+// readers only between leaving and returning to the reader pool (itself behind a mutex). Those
+// hand-offs are what make passing it between threads safe.
+extension SQLiteConnection: @unchecked Sendable {}

@@ -1,0 +1,78 @@
+import GRDB
+
+/// The on-disk schema, versioned by GRDB migrations. Read this file to know how data is laid out.
+///
+/// - `keys`: one row per Redis key in one of the 16 databases. A string's value is stored in the key
+///   row itself (`value`): a string *is* one value, and a separate table would double the writes of
+///   every SET. Every other type keeps its elements in a table of its own, keyed by `keys.id`, whose
+///   rows go with the key row (`ON DELETE CASCADE`) and with a change of type (the trigger).
+/// - `expire_at` is absolute Unix time in milliseconds, NULL for persistent keys; the partial index
+///   serves active expiry. `version` increases on every write (WATCH), `created_at` / `updated_at` are
+///   Unix milliseconds (KEYINFO).
+enum Schema {
+    /// Key type codes stored in `keys.type`.
+    enum KeyType: Int64, Sendable {
+        case string = 1
+        case list = 2
+        case set = 3
+        case zset = 4
+        case hash = 5
+
+        /// The name TYPE reports.
+        var name: String {
+            switch self {
+            case .string: return "string"
+            case .list: return "list"
+            case .set: return "set"
+            case .zset: return "zset"
+            case .hash: return "hash"
+            }
+        }
+
+        init?(name: String) {
+            switch name.lowercased() {
+            case "string": self = .string
+            case "list": self = .list
+            case "set": self = .set
+            case "zset": self = .zset
+            case "hash": self = .hash
+            default: return nil
+            }
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: keys, strings, hashes") { db in
+            try db.execute(sql: """
+                CREATE TABLE keys (
+                    id          INTEGER PRIMARY KEY,
+                    db          INTEGER NOT NULL,
+                    key         BLOB    NOT NULL,
+                    type        INTEGER NOT NULL,
+                    value       BLOB,
+                    expire_at   INTEGER,
+                    version     INTEGER NOT NULL DEFAULT 1,
+                    created_at  INTEGER NOT NULL,
+                    updated_at  INTEGER NOT NULL,
+                    UNIQUE (db, key)
+                );
+                CREATE INDEX keys_expiry ON keys (expire_at) WHERE expire_at IS NOT NULL;
+
+                CREATE TABLE hashes (
+                    key_id  INTEGER NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                    field   BLOB    NOT NULL,
+                    value   BLOB    NOT NULL,
+                    PRIMARY KEY (key_id, field)
+                ) WITHOUT ROWID;
+
+                -- A key that changes type (SET over a hash) loses the elements of its old type.
+                CREATE TRIGGER keys_type_changed AFTER UPDATE OF type ON keys WHEN old.type <> new.type
+                BEGIN
+                    DELETE FROM hashes WHERE key_id = old.id;
+                END;
+                """)
+        }
+        return migrator
+    }
+}
