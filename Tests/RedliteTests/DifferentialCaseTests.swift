@@ -68,6 +68,7 @@ struct DifferentialCaseTests {
             ["SET", "g", "3"], ["INCRBYFLOAT", "g", "0.5"], ["SET", "g", "x"], ["INCRBYFLOAT", "g", "1"],
             ["SET", "g", "1.0e2"], ["INCRBYFLOAT", "g", "5"], ["INCRBYFLOAT", "h", "-0"], ["INCRBYFLOAT", "h", "0x10"],
             ["SET", "big", "1.7e308"], ["INCRBYFLOAT", "big", "1.7e308"], ["INCRBYFLOAT", "small", "0.0000001"],
+            ["HSET", "h", "f", "v"], ["INCRBYFLOAT", "h", "abc"], ["INCRBYFLOAT", "g", "abc"],
         ]),
         Case("APPEND STRLEN GETRANGE SETRANGE", [
             ["APPEND", "a", "hello"], ["APPEND", "a", " world"], ["GET", "a"], ["STRLEN", "a"], ["STRLEN", "none"],
@@ -85,6 +86,7 @@ struct DifferentialCaseTests {
             ["SET", "s", "foobar"], ["BITCOUNT", "s"], ["BITCOUNT", "s", "0", "0"], ["BITCOUNT", "s", "1", "1"], ["BITCOUNT", "s", "1", "1", "BYTE"],
             ["BITCOUNT", "s", "5", "30", "BIT"], ["BITCOUNT", "s", "-3", "-1"], ["BITCOUNT", "s", "-1", "-3"], ["BITCOUNT", "s", "0"],
             ["BITCOUNT", "s", "0", "1", "BOGUS"], ["BITCOUNT", "none"], ["BITCOUNT", "s", "a", "1"],
+            ["BITCOUNT", "none", "0"], ["BITCOUNT", "none", "x", "y"], ["HSET", "hb", "f", "v"], ["BITCOUNT", "hb", "0"],
             ["SET", "p", "\u{00}\u{0F}"], ["BITPOS", "p", "1"], ["BITPOS", "p", "0"], ["BITPOS", "p", "1", "1"], ["BITPOS", "p", "0", "1", "1"],
             ["BITPOS", "p", "1", "2"], ["BITPOS", "p", "1", "7", "15", "BIT"], ["BITPOS", "p", "0", "12", "15", "BIT"], ["BITPOS", "p", "2"],
             ["BITPOS", "none", "0"], ["BITPOS", "none", "1"], ["SET", "ones", "\u{7F}"], ["BITPOS", "ones", "0", "0", "-1"],

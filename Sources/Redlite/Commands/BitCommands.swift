@@ -81,24 +81,21 @@ enum BitCommands {
     }
 
     private static func bitcount(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
-        var range: (Int64, Int64, Bool)?
-        if arguments.count == 4 || arguments.count == 5 {
-            let start = try arguments.integer(2)
-            let end = try arguments.integer(3)
-            let isBit = arguments.count == 5 ? try isBitUnit(arguments, 4) : false
-            range = (start, end, isBit)
-        } else if arguments.count != 2 {
-            throw RedisError.syntax
-        }
-        return try context.read { connection in
+        // Redis 7.0 looks the key up first (a missing key is 0 whatever the arguments), then parses.
+        try context.read { connection in
             guard let value = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string)?.value else {
                 return .integer(0)
             }
             let bytes = Array(value.readableBytesView)
             var resolved = Range(start: 0, end: Int64(bytes.count) - 1)
-            if let (start, end, isBit) = range {
+            if arguments.count == 4 || arguments.count == 5 {
+                let start = try arguments.integer(2)
+                let end = try arguments.integer(3)
+                let isBit = arguments.count == 5 ? try isBitUnit(arguments, 4) : false
                 if start < 0 && end < 0 && start > end { return .integer(0) }
                 resolved = resolve(start: start, end: end, length: Int64(bytes.count), isBit: isBit)
+            } else if arguments.count != 2 {
+                throw RedisError.syntax
             }
             guard resolved.start <= resolved.end else { return .integer(0) }
             var count = popcount(bytes[Int(resolved.start)...Int(resolved.end)])

@@ -88,14 +88,15 @@ enum StringCommands {
             return try incrementBy(&context, arguments[1], -amount)
         }
         registry.register("incrbyfloat") { context, arguments in
-            guard let increment = RedisNumbers.parseLongDouble(arguments[2]) else { throw RedisError.notFloat }
-            return try context.write { connection in
+            // Redis checks the type, then the current value, then the increment.
+            try context.write { connection in
                 let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true)
                 var current: Float80 = 0
                 if let value = record?.value {
                     guard let parsed = RedisNumbers.parseLongDouble(value) else { throw RedisError.notFloat }
                     current = parsed
                 }
+                guard let increment = RedisNumbers.parseLongDouble(arguments[2]) else { throw RedisError.notFloat }
                 let result = current + increment
                 guard !result.isNaN, !result.isInfinite else { throw RedisError.nanOrInfinity }
                 let text = ByteBuffer(string: RedisNumbers.formatHuman(result))

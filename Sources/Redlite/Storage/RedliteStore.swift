@@ -227,3 +227,16 @@ final class AutovacuumSettings: Sendable {
         set { state.withLock { $0.intervalMilliseconds = max(1000, newValue) } }
     }
 }
+
+extension RedliteStore {
+    /// SQLite's `PRAGMA integrity_check`: `"ok"` for a sound database file.
+    public func integrityCheck() throws -> String {
+        try withWriterAutocommit { connection in
+            let statement = try connection.statement("PRAGMA integrity_check")
+            defer { statement.reset() }
+            var lines: [String] = []
+            while try statement.step() { lines.append(String(buffer: statement.bytes(0))) }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

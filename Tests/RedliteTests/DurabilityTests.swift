@@ -1,0 +1,62 @@
+import Foundation
+import NIOCore
+import RESP
+import Redlite
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Kill -9 in the middle of a stream of writes: every acknowledged write must survive, and the file
+/// must pass SQLite's integrity check.
+@Suite("Durability")
+struct DurabilityTests {
+    /// The DurabilityWriter executable built beside the test bundle.
+    static var writerPath: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("DurabilityWriter").path
+    }
+
+    @Test("SIGKILL mid-stream loses no acknowledged write", arguments: ["normal", "full"])
+    func killedWriter(synchronous: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("durable.db")
+        #expect(FileManager.default.isExecutableFile(atPath: Self.writerPath), "build DurabilityWriter first (swift build --build-tests)")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.writerPath)
+        process.arguments = [path, synchronous]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+
+        // Read acknowledgements until enough have arrived (bounded in count and time), then kill.
+        var lastAcknowledged = -1
+        var pending = ""
+        let deadline = ContinuousClock.now + .seconds(60)
+        let handle = output.fileHandleForReading
+        while lastAcknowledged < 1_500 && ContinuousClock.now < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            pending += String(decoding: data, as: UTF8.self)
+            while let newline = pending.firstIndex(of: "\n") {
+                let line = pending[..<newline]
+                if line.hasPrefix("ack "), let index = Int(line.dropFirst(4)) { lastAcknowledged = index }
+                pending.removeSubrange(...newline)
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(lastAcknowledged >= 1_500, "the writer acknowledged only \(lastAcknowledged + 1) writes")
+
+        let store = try RedliteStore.open(path: path)
+        var session = RedliteSession()
+        var missing: [Int] = []
+        for index in 0...max(lastAcknowledged, 0) {
+            let reply = store.execute(["GET", "key:\(index)"].map { ByteBuffer(string: $0) }, session: &session)
+            if reply != .bulk("value:\(index)") { missing.append(index) }
+        }
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(10))")
+        #expect(try store.integrityCheck() == "ok")
+    }
+}
