@@ -1,0 +1,171 @@
+import Foundation
+import NIOCore
+import RESP
+@testable import Redlite
+import Testing
+
+@Suite("The embedded store")
+struct StoreTests {
+    @Test("typed API over strings, keys and hashes", arguments: [false, true])
+    func typedAPI(inMemory: Bool) throws {
+        let directory = try TemporaryDirectory()
+        var store = inMemory ? try RedliteStore.inMemory() : try RedliteStore.open(path: directory.path("typed.db"))
+        try store.set("greeting", "hello", expiration: .seconds(10))
+        #expect(try store.getString("greeting") == "hello")
+        guard case .expires(let remaining) = try store.timeToLive("greeting") else {
+            Issue.record("expected a time to live")
+            return
+        }
+        #expect(remaining > .seconds(9) && remaining <= .seconds(10))
+        #expect(try store.set("greeting", "again", condition: .ifNotExists) == false)
+        #expect(try store.set("other", "x", condition: .ifExists) == false)
+        #expect(try store.increment("counter") == 1)
+        #expect(try store.increment("counter", by: 41) == 42)
+        #expect(try store.increment("float", by: 1.5) == 1.5)
+        #expect(try store.append("greeting", " world") == 11)
+        #expect(try store.hset("user:1", ["name": "Ada", "lang": "Swift"]) == 2)
+        #expect(try store.hget("user:1", field: "name").map { String(buffer: $0) } == "Ada")
+        #expect(try store.hgetall("user:1") == [ByteBuffer(string: "name"): ByteBuffer(string: "Ada"), ByteBuffer(string: "lang"): ByteBuffer(string: "Swift")])
+        #expect(try store.hincrby("user:1", field: "visits", by: 3) == 3)
+        #expect(try store.type("user:1") == "hash")
+        #expect(try store.type("nothing") == nil)
+        #expect(throws: RedisError.wrongType) { try store.get("user:1") }
+        #expect(Set(try store.keys(matching: "user:*").map { String(buffer: $0) }) == ["user:1"])
+        #expect(try store.delete("user:1", "nothing") == 1)
+        #expect(try store.count() == 3)
+        var second = store.database(1)
+        #expect(try second.get("greeting") == nil)
+        try second.set("greeting", "in db 1")
+        #expect(try store.getString("greeting") == "hello world")
+    }
+
+    @Test("transactions are all or nothing")
+    func transactions() throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("tx.db"))
+        try store.transaction { tx in
+            try tx.set("a", "1")
+            try tx.set("b", "2")
+            #expect(try tx.getString("a") == "1")  // a transaction reads its own writes
+        }
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try store.transaction { tx in
+                try tx.set("a", "changed")
+                try tx.delete("b")
+                throw Abort()
+            }
+        }
+        var store2 = store
+        #expect(try store2.getString("a") == "1")
+        #expect(try store2.getString("b") == "2")
+        // An error reply inside does not roll back by itself (as in EXEC): the caller decides.
+        let reply = try store.transaction { tx -> RESPValue in
+            _ = tx.execute("SET", "c", "3")
+            return tx.execute("INCR", "a", "extra")
+        }
+        #expect(reply.isError)
+        #expect(try store2.getString("c") == "3")
+    }
+
+    @Test("expired keys are invisible, and active expiry removes their rows")
+    func expiry() throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("expiry.db"))
+        var session = RedliteSession()
+        for index in 0..<1200 {
+            _ = store.execute("SET", "old:\(index)", "v", "PXAT", "1000", session: &session)
+        }
+        _ = store.execute("SET", "live", "v", session: &session)
+        #expect(store.execute("DBSIZE", session: &session) == .integer(1))
+        #expect(store.execute("KEYS", "*", session: &session) == .array([.bulk("live")]))
+        #expect(store.execute("VACUUM", session: &session) == .integer(1200))
+        #expect(store.execute("VACUUM", session: &session) == .integer(0))
+        #expect(store.execute("AUTOVACUUM", "INTERVAL", "10", session: &session).isError)
+        #expect(store.execute("AUTOVACUUM", "OFF", session: &session) == .ok)
+        #expect(store.execute("AUTOVACUUM", session: &session) == .map([.init(.bulk("enabled"), .integer(0)), .init(.bulk("interval_ms"), .integer(60_000))]))
+        guard case .map(let info) = store.execute("KEYINFO", "live", session: &session) else {
+            Issue.record("KEYINFO did not answer a map")
+            return
+        }
+        #expect(info.first { $0.key == .bulk("type") }?.value == .simpleString("string"))
+        #expect(store.execute("KEYINFO", "old:1", session: &session) == .nullBulkString)
+    }
+
+    @Test("the background cleaner deletes expired rows without being asked")
+    func backgroundCleaner() async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = RedliteStore.Configuration()
+        configuration.autovacuumInterval = .seconds(1)
+        let store = try RedliteStore.open(path: directory.path("cleaner.db"), configuration: configuration)
+        var session = RedliteSession()
+        _ = store.execute("SET", "soon", "v", "PX", "100", session: &session)
+        // Bounded wait: up to 5 s for the cleaner's first passes.
+        func storedRows() throws -> Int64 {
+            try store.withReader { connection in
+                let statement = try connection.statement("SELECT count(*) FROM keys")
+                defer { statement.reset() }
+                _ = try statement.step()
+                return statement.int64(0)
+            }
+        }
+        #expect(try storedRows() == 1)
+        var cleaned = false
+        for _ in 0..<50 {
+            try await Task.sleep(for: .milliseconds(100))
+            if try storedRows() == 0 {
+                cleaned = true
+                break
+            }
+        }
+        #expect(cleaned, "the expired row was still stored after 5 s")
+    }
+
+    @Test("many tasks at once: every increment counted, readers never blocked out")
+    func concurrency() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("concurrent.db"))
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var session = RedliteSession()
+                    for index in 0..<200 {
+                        _ = store.execute("INCR", "counter", session: &session)
+                        _ = store.execute("HSET", "h:\(task)", "f\(index)", "v", session: &session)
+                        _ = store.execute("GET", "counter", session: &session)
+                    }
+                }
+            }
+        }
+        var session = RedliteSession()
+        #expect(store.execute("GET", "counter", session: &session) == .bulk("1600"))
+        #expect(store.execute("HLEN", "h:3", session: &session) == .integer(200))
+    }
+
+    @Test("two stores (as two processes would) share one file")
+    func twoStoresOneFile() throws {
+        let directory = try TemporaryDirectory()
+        let first = try RedliteStore.open(path: directory.path("shared.db"))
+        let second = try RedliteStore.open(path: directory.path("shared.db"))
+        var one = RedliteSession(), two = RedliteSession()
+        _ = first.execute("SET", "k", "from first", session: &one)
+        #expect(second.execute("GET", "k", session: &two) == .bulk("from first"))
+        _ = second.execute("INCR", "n", session: &two)
+        _ = first.execute("INCR", "n", session: &one)
+        #expect(first.execute("GET", "n", session: &one) == .bulk("2"))
+        #expect(try first.integrityCheck() == "ok")
+    }
+
+    @Test("binary-safe keys and values, including empty ones")
+    func binarySafety() throws {
+        let store = try RedliteStore.inMemory()
+        var session = RedliteSession()
+        let key = ByteBuffer(bytes: [0, 255, 13, 10])
+        let value = ByteBuffer(bytes: [0, 0, 1])
+        #expect(store.execute([ByteBuffer(string: "SET"), key, value], session: &session) == .ok)
+        #expect(store.execute([ByteBuffer(string: "GET"), key], session: &session) == .bulkString(value))
+        #expect(store.execute([ByteBuffer(string: "SET"), ByteBuffer(), ByteBuffer()], session: &session) == .ok)
+        #expect(store.execute([ByteBuffer(string: "GET"), ByteBuffer()], session: &session) == .bulk(""))
+        #expect(store.execute("EXISTS", "", session: &session) == .integer(1))
+    }
+}
