@@ -79,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "RedliteBench",
             dependencies: [
-                "RESP",
+                "RESP", "Redlite",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

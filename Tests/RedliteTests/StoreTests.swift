@@ -9,7 +9,7 @@ struct StoreTests {
     @Test("typed API over strings, keys and hashes", arguments: [false, true])
     func typedAPI(inMemory: Bool) throws {
         let directory = try TemporaryDirectory()
-        var store = inMemory ? try RedliteStore.inMemory() : try RedliteStore.open(path: directory.path("typed.db"))
+        let store = inMemory ? try RedliteStore.inMemory() : try RedliteStore.open(path: directory.path("typed.db"))
         try store.set("greeting", "hello", expiration: .seconds(10))
         #expect(try store.getString("greeting") == "hello")
         guard case .expires(let remaining) = try store.timeToLive("greeting") else {
@@ -33,7 +33,7 @@ struct StoreTests {
         #expect(Set(try store.keys(matching: "user:*").map { String(buffer: $0) }) == ["user:1"])
         #expect(try store.delete("user:1", "nothing") == 1)
         #expect(try store.count() == 3)
-        var second = store.database(1)
+        let second = store.database(1)
         #expect(try second.get("greeting") == nil)
         try second.set("greeting", "in db 1")
         #expect(try store.getString("greeting") == "hello world")
@@ -56,7 +56,7 @@ struct StoreTests {
                 throw Abort()
             }
         }
-        var store2 = store
+        let store2 = store
         #expect(try store2.getString("a") == "1")
         #expect(try store2.getString("b") == "2")
         // An error reply inside does not roll back by itself (as in EXEC): the caller decides.

@@ -28,13 +28,13 @@ extension Array: RedisBytesConvertible where Element == UInt8 {
 /// through `execute`, inside or outside a transaction.
 public protocol RedliteCommandRunner {
     /// Runs one command. Error replies are thrown as `RedisError`.
-    mutating func run(_ arguments: [ByteBuffer]) throws -> RESPValue
+    func run(_ arguments: [ByteBuffer]) throws -> RESPValue
 }
 
 extension RedliteCommandRunner {
     /// Runs a command given as words of any byte-convertible kind.
     @discardableResult
-    public mutating func run(_ arguments: any RedisBytesConvertible...) throws -> RESPValue {
+    public func run(_ arguments: any RedisBytesConvertible...) throws -> RESPValue {
         try run(arguments.map(\.redisBytes))
     }
 }
@@ -69,7 +69,7 @@ public struct RedliteDatabase: RedliteCommandRunner, Sendable {
 }
 
 extension RedliteTransaction: RedliteCommandRunner {
-    public mutating func run(_ arguments: [ByteBuffer]) throws -> RESPValue {
+    public func run(_ arguments: [ByteBuffer]) throws -> RESPValue {
         try throwingErrors(execute(arguments))
     }
 }

@@ -27,40 +27,40 @@ public enum TimeToLive: Sendable, Hashable {
 extension RedliteCommandRunner {
     /// DEL: deletes keys; returns how many existed.
     @discardableResult
-    public mutating func delete(_ keys: any RedisBytesConvertible...) throws -> Int {
+    public func delete(_ keys: any RedisBytesConvertible...) throws -> Int {
         try integer(run([ByteBuffer(string: "DEL")] + keys.map(\.redisBytes)))
     }
 
     /// EXISTS: how many of `keys` exist (a key named twice counts twice).
-    public mutating func exists(_ keys: any RedisBytesConvertible...) throws -> Int {
+    public func exists(_ keys: any RedisBytesConvertible...) throws -> Int {
         try integer(run([ByteBuffer(string: "EXISTS")] + keys.map(\.redisBytes)))
     }
 
     /// TYPE: `string`, `hash`, `list`, `set`, `zset`, or nil when the key does not exist.
-    public mutating func type(_ key: some RedisBytesConvertible) throws -> String? {
+    public func type(_ key: some RedisBytesConvertible) throws -> String? {
         let name = try run("TYPE", key).string
         return name == "none" ? nil : name
     }
 
     /// KEYS: every key matching a glob pattern (`*`, `?`, `[a-z]`, `\x`).
-    public mutating func keys(matching pattern: String = "*") throws -> [ByteBuffer] {
+    public func keys(matching pattern: String = "*") throws -> [ByteBuffer] {
         try bulkArray(run("KEYS", pattern))
     }
 
     /// EXPIRE / PEXPIRE: sets a time to live (millisecond precision); false when the key is missing.
     @discardableResult
-    public mutating func expire(_ key: some RedisBytesConvertible, after duration: Duration) throws -> Bool {
+    public func expire(_ key: some RedisBytesConvertible, after duration: Duration) throws -> Bool {
         try integer(run("PEXPIRE", key, String(duration.milliseconds))) == 1
     }
 
     /// PERSIST: removes the time to live; false when there was none (or no key).
     @discardableResult
-    public mutating func persist(_ key: some RedisBytesConvertible) throws -> Bool {
+    public func persist(_ key: some RedisBytesConvertible) throws -> Bool {
         try integer(run("PERSIST", key)) == 1
     }
 
     /// PTTL as a value.
-    public mutating func timeToLive(_ key: some RedisBytesConvertible) throws -> TimeToLive {
+    public func timeToLive(_ key: some RedisBytesConvertible) throws -> TimeToLive {
         switch try integer(run("PTTL", key)) {
         case -2: return .missing
         case -1: return .persistent
@@ -69,22 +69,22 @@ extension RedliteCommandRunner {
     }
 
     /// RENAME: throws `ERR no such key` when `key` is missing.
-    public mutating func rename(_ key: some RedisBytesConvertible, to newKey: some RedisBytesConvertible) throws {
+    public func rename(_ key: some RedisBytesConvertible, to newKey: some RedisBytesConvertible) throws {
         try run("RENAME", key, newKey)
     }
 
     /// DBSIZE: the number of live keys.
-    public mutating func count() throws -> Int { try integer(run("DBSIZE")) }
+    public func count() throws -> Int { try integer(run("DBSIZE")) }
 
     /// FLUSHDB: deletes every key of the database.
-    public mutating func flush() throws { try run("FLUSHDB") }
+    public func flush() throws { try run("FLUSHDB") }
 }
 
 // MARK: - Strings
 
 extension RedliteCommandRunner {
     /// GET: the value, or nil when the key does not exist. Throws WRONGTYPE for a non-string key.
-    public mutating func get(_ key: some RedisBytesConvertible) throws -> ByteBuffer? {
+    public func get(_ key: some RedisBytesConvertible) throws -> ByteBuffer? {
         switch try run("GET", key) {
         case .bulkString(let value): return value
         default: return nil
@@ -92,7 +92,7 @@ extension RedliteCommandRunner {
     }
 
     /// GET decoded as UTF-8.
-    public mutating func getString(_ key: some RedisBytesConvertible) throws -> String? {
+    public func getString(_ key: some RedisBytesConvertible) throws -> String? {
         try get(key).map { String(buffer: $0) }
     }
 
@@ -103,7 +103,7 @@ extension RedliteCommandRunner {
     /// let won = try store.set("lock", owner, expiration: .seconds(5), condition: .ifNotExists)
     /// ```
     @discardableResult
-    public mutating func set(
+    public func set(
         _ key: some RedisBytesConvertible, _ value: some RedisBytesConvertible,
         expiration: Duration? = nil, condition: SetCondition = .always, keepTTL: Bool = false
     ) throws -> Bool {
@@ -119,35 +119,35 @@ extension RedliteCommandRunner {
     }
 
     /// MGET: values in order, nil for missing or non-string keys.
-    public mutating func get(_ keys: [any RedisBytesConvertible]) throws -> [ByteBuffer?] {
+    public func get(_ keys: [any RedisBytesConvertible]) throws -> [ByteBuffer?] {
         try (run([ByteBuffer(string: "MGET")] + keys.map(\.redisBytes)).elements ?? []).map { if case .bulkString(let v) = $0 { v } else { nil } }
     }
 
     /// MSET: writes every pair at once.
-    public mutating func set(_ pairs: [(key: any RedisBytesConvertible, value: any RedisBytesConvertible)]) throws {
+    public func set(_ pairs: [(key: any RedisBytesConvertible, value: any RedisBytesConvertible)]) throws {
         try run([ByteBuffer(string: "MSET")] + pairs.flatMap { [$0.key.redisBytes, $0.value.redisBytes] })
     }
 
     /// INCRBY: adds to an integer value (a missing key counts as 0); returns the result.
     @discardableResult
-    public mutating func increment(_ key: some RedisBytesConvertible, by amount: Int64 = 1) throws -> Int64 {
+    public func increment(_ key: some RedisBytesConvertible, by amount: Int64 = 1) throws -> Int64 {
         Int64(try integer(run("INCRBY", key, String(amount))))
     }
 
     /// INCRBYFLOAT: adds to a numeric value; returns the result.
     @discardableResult
-    public mutating func increment(_ key: some RedisBytesConvertible, by amount: Double) throws -> Double {
+    public func increment(_ key: some RedisBytesConvertible, by amount: Double) throws -> Double {
         Double(try run("INCRBYFLOAT", key, RESPDouble.format(amount)).string ?? "") ?? .nan
     }
 
     /// APPEND: returns the new length.
     @discardableResult
-    public mutating func append(_ key: some RedisBytesConvertible, _ value: some RedisBytesConvertible) throws -> Int {
+    public func append(_ key: some RedisBytesConvertible, _ value: some RedisBytesConvertible) throws -> Int {
         try integer(run("APPEND", key, value))
     }
 
     /// STRLEN.
-    public mutating func length(ofString key: some RedisBytesConvertible) throws -> Int {
+    public func length(ofString key: some RedisBytesConvertible) throws -> Int {
         try integer(run("STRLEN", key))
     }
 }
@@ -157,24 +157,24 @@ extension RedliteCommandRunner {
 extension RedliteCommandRunner {
     /// HSET: sets fields; returns how many were new.
     @discardableResult
-    public mutating func hset(_ key: some RedisBytesConvertible, _ fields: [String: any RedisBytesConvertible]) throws -> Int {
+    public func hset(_ key: some RedisBytesConvertible, _ fields: [String: any RedisBytesConvertible]) throws -> Int {
         try integer(run([ByteBuffer(string: "HSET"), key.redisBytes] + fields.sorted { $0.key < $1.key }.flatMap { [ByteBuffer(string: $0.key), $0.value.redisBytes] }))
     }
 
     /// HSET of one field; true when the field is new.
     @discardableResult
-    public mutating func hset(_ key: some RedisBytesConvertible, field: some RedisBytesConvertible, value: some RedisBytesConvertible) throws -> Bool {
+    public func hset(_ key: some RedisBytesConvertible, field: some RedisBytesConvertible, value: some RedisBytesConvertible) throws -> Bool {
         try integer(run("HSET", key, field, value)) == 1
     }
 
     /// HGET.
-    public mutating func hget(_ key: some RedisBytesConvertible, field: some RedisBytesConvertible) throws -> ByteBuffer? {
+    public func hget(_ key: some RedisBytesConvertible, field: some RedisBytesConvertible) throws -> ByteBuffer? {
         if case .bulkString(let value) = try run("HGET", key, field) { return value }
         return nil
     }
 
     /// HGETALL as a dictionary (empty when the key does not exist).
-    public mutating func hgetall(_ key: some RedisBytesConvertible) throws -> [ByteBuffer: ByteBuffer] {
+    public func hgetall(_ key: some RedisBytesConvertible) throws -> [ByteBuffer: ByteBuffer] {
         let reply = try run("HGETALL", key)
         let flat: [ByteBuffer] = (reply.flattened ?? []).compactMap { element -> ByteBuffer? in
             if case .bulkString(let value) = element { return value }
@@ -187,21 +187,21 @@ extension RedliteCommandRunner {
 
     /// HDEL: returns how many fields existed. A hash left empty is deleted.
     @discardableResult
-    public mutating func hdel(_ key: some RedisBytesConvertible, fields: any RedisBytesConvertible...) throws -> Int {
+    public func hdel(_ key: some RedisBytesConvertible, fields: any RedisBytesConvertible...) throws -> Int {
         try integer(run([ByteBuffer(string: "HDEL"), key.redisBytes] + fields.map(\.redisBytes)))
     }
 
     /// HINCRBY: returns the new value.
     @discardableResult
-    public mutating func hincrby(_ key: some RedisBytesConvertible, field: some RedisBytesConvertible, by amount: Int64) throws -> Int64 {
+    public func hincrby(_ key: some RedisBytesConvertible, field: some RedisBytesConvertible, by amount: Int64) throws -> Int64 {
         Int64(try integer(run("HINCRBY", key, field, String(amount))))
     }
 
     /// HLEN.
-    public mutating func hlen(_ key: some RedisBytesConvertible) throws -> Int { try integer(run("HLEN", key)) }
+    public func hlen(_ key: some RedisBytesConvertible) throws -> Int { try integer(run("HLEN", key)) }
 
     /// HKEYS.
-    public mutating func hkeys(_ key: some RedisBytesConvertible) throws -> [ByteBuffer] { try bulkArray(run("HKEYS", key)) }
+    public func hkeys(_ key: some RedisBytesConvertible) throws -> [ByteBuffer] { try bulkArray(run("HKEYS", key)) }
 }
 
 // MARK: - Reply conversions

@@ -164,11 +164,10 @@ public final class RedliteStore: Sendable {
     /// Runs `body` as one atomic SQLite transaction: every command executed through the given
     /// `RedliteTransaction` is applied, or (if `body` throws) none is. Other writers wait until it
     /// ends; readers keep reading the state before it.
-    public func transaction<T>(database: Int = 0, _ body: (inout RedliteTransaction) throws -> T) throws -> T {
+    public func transaction<T>(database: Int = 0, _ body: (RedliteTransaction) throws -> T) throws -> T {
         try writer.withLockedValue { connection in
             try connection.transaction {
-                var transaction = RedliteTransaction(store: self, connection: connection, database: database)
-                return try body(&transaction)
+                try body(RedliteTransaction(store: self, connection: connection, database: database))
             }
         }
     }
@@ -189,21 +188,29 @@ public struct RedliteSession: Sendable {
 }
 
 /// Commands executed inside `RedliteStore.transaction`: all of them commit together, or none does.
-public struct RedliteTransaction {
+/// Valid only inside the transaction's closure.
+public final class RedliteTransaction {
     let store: RedliteStore
     let connection: SQLiteConnection
+    /// The selected database (SELECT inside the transaction changes it).
     public var database: Int
+
+    init(store: RedliteStore, connection: SQLiteConnection, database: Int) {
+        self.store = store
+        self.connection = connection
+        self.database = database
+    }
 
     /// Executes one command inside the transaction. An error reply does not roll anything back (as
     /// in Redis's EXEC); throw from the transaction body to discard everything.
-    public mutating func execute(_ arguments: [ByteBuffer]) -> RESPValue {
+    public func execute(_ arguments: [ByteBuffer]) -> RESPValue {
         var context = CommandContext(store: store, database: database, connection: connection, resp3: false)
         let reply = store.commands.execute(arguments, context: &context)
         database = context.database
         return reply
     }
 
-    public mutating func execute(_ arguments: String...) -> RESPValue {
+    public func execute(_ arguments: String...) -> RESPValue {
         execute(arguments.map { ByteBuffer(string: $0) })
     }
 }
