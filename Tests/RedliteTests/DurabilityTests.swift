@@ -17,6 +17,59 @@ struct DurabilityTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("DurabilityWriter").path
     }
 
+    /// Starts the writer on `path` and returns it with a function that waits for at least `count`
+    /// acknowledgements (bounded by 60 s) and returns the last acknowledged index.
+    static func startWriter(path: String, synchronous: String) throws -> (Process, (Int) -> Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: writerPath)
+        process.arguments = [path, synchronous]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var lastAcknowledged = -1
+        var pending = ""
+        let handle = output.fileHandleForReading
+        let waitFor: (Int) -> Int = { count in
+            let deadline = ContinuousClock.now + .seconds(60)
+            while lastAcknowledged < count - 1 && ContinuousClock.now < deadline {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                pending += String(decoding: data, as: UTF8.self)
+                while let newline = pending.firstIndex(of: "\n") {
+                    let line = pending[..<newline]
+                    if line.hasPrefix("ack "), let index = Int(line.dropFirst(4)) { lastAcknowledged = index }
+                    pending.removeSubrange(...newline)
+                }
+            }
+            return lastAcknowledged
+        }
+        return (process, waitFor)
+    }
+
+    @Test("two processes on one file: this one reads and writes while another writes")
+    func twoProcesses() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("shared.db")
+        let (writer, waitFor) = try Self.startWriter(path: path, synchronous: "normal")
+        defer {
+            kill(writer.processIdentifier, SIGKILL)
+            writer.waitUntilExit()
+        }
+        let seen = waitFor(200)
+        #expect(seen >= 199)
+        let store = try RedliteStore.open(path: path)
+        var session = RedliteSession()
+        for round in 0..<50 {
+            // Our writes wait for the other process's write lock (busy timeout), then succeed.
+            #expect(store.execute("SET", "mine:\(round)", "v", session: &session) == .ok)
+            #expect(store.execute("GET", "key:\(seen)", session: &session) == .bulk("value:\(seen)"))
+        }
+        let later = waitFor(seen + 200)
+        #expect(later > seen, "the other process kept writing")
+        #expect(store.execute("GET", "key:\(later)", session: &session) == .bulk("value:\(later)"))
+        #expect(store.execute("EXISTS", "mine:0", "mine:49", session: &session) == .integer(2))
+    }
+
     @Test("SIGKILL mid-stream loses no acknowledged write", arguments: ["normal", "full"])
     func killedWriter(synchronous: String) throws {
         let directory = try TemporaryDirectory()
