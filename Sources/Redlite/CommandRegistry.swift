@@ -29,6 +29,8 @@ final class CommandRegistry: Sendable {
         KeyCommands.register(&builder)
         StringCommands.register(&builder)
         HashCommands.register(&builder)
+        ListCommands.register(&builder)
+        SetCommands.register(&builder)
         ServerCommands.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)

@@ -58,7 +58,7 @@ enum HashCommands {
         registry.register("hlen") { context, arguments in
             try context.read { connection in
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .hash) else { return .integer(0) }
-                return .integer(try connection.hashLength(record.id))
+                return .integer(record.size)
             }
         }
         registry.register("hexists") { context, arguments in
@@ -85,7 +85,7 @@ enum HashCommands {
                     try statement.run()
                     deleted += Int64(statement.changes)
                 }
-                if deleted > 0 { try connection.finishHashWrite(record.id, now: context.now) }
+                if deleted > 0 { try connection.updateSize(id: record.id, by: -deleted, now: context.now) }
                 return .integer(deleted)
             }
         }
@@ -102,8 +102,8 @@ enum HashCommands {
                 guard !overflow else { throw RedisError.overflow }
                 var text = ByteBuffer()
                 text.writeDecimal(result)
-                _ = try connection.setHashField(id, arguments[2], text)
-                try connection.touchKey(id: id, now: context.now)
+                let created = try connection.setHashField(id, arguments[2], text)
+                try connection.updateSize(id: id, by: created ? 1 : 0, now: context.now)
                 return .integer(result)
             }
         }
@@ -120,8 +120,8 @@ enum HashCommands {
                 let result = current + increment
                 guard !result.isNaN, !result.isInfinite else { throw RedisError.nanOrInfinity }
                 let text = ByteBuffer(string: RedisNumbers.formatHuman(result))
-                _ = try connection.setHashField(id, arguments[2], text)
-                try connection.touchKey(id: id, now: context.now)
+                let created = try connection.setHashField(id, arguments[2], text)
+                try connection.updateSize(id: id, by: created ? 1 : 0, now: context.now)
                 return .bulkString(text)
             }
         }
@@ -156,7 +156,9 @@ enum HashCommands {
                 }
                 if try connection.setHashField(id, arguments[index], arguments[index + 1]) { created += 1 }
             }
-            try connection.touchKey(id: id, now: context.now)
+            if created > 0 || !onlyNew {
+                try connection.updateSize(id: id, by: created, now: context.now)
+            }
             return created
         }
     }
@@ -261,22 +263,5 @@ extension SQLiteConnection {
         var entries: [(field: ByteBuffer, value: ByteBuffer)] = []
         while try statement.step() { entries.append((statement.bytes(0), statement.bytes(1))) }
         return entries
-    }
-
-    func hashLength(_ id: Int64) throws -> Int64 {
-        let statement = try statement("SELECT count(*) FROM hashes WHERE key_id = ?1")
-        defer { statement.reset() }
-        statement.bind(1, id)
-        _ = try statement.step()
-        return statement.int64(0)
-    }
-
-    /// After removing fields: an empty hash is deleted (as in Redis), otherwise the write is recorded.
-    func finishHashWrite(_ id: Int64, now: Int64) throws {
-        if try hashLength(id) == 0 {
-            try deleteKey(id: id)
-        } else {
-            try touchKey(id: id, now: now)
-        }
     }
 }

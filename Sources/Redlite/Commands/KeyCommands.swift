@@ -269,8 +269,8 @@ extension SQLiteConnection {
     /// Copies a key (row and elements) to `key` in `toDB`, with its expiry. The target must not exist.
     func copyKey(_ source: KeyRecord, toDB db: Int64, key: ByteBuffer, now: Int64) throws {
         let statement = try statement("""
-            INSERT INTO keys (db, key, type, value, expire_at, created_at, updated_at)
-            SELECT ?2, ?3, type, value, expire_at, ?4, ?4 FROM keys WHERE id = ?1
+            INSERT INTO keys (db, key, type, value, expire_at, size, created_at, updated_at)
+            SELECT ?2, ?3, type, value, expire_at, size, ?4, ?4 FROM keys WHERE id = ?1
             """)
         statement.bind(1, source.id).bind(2, db).bind(3, key).bind(4, now)
         try statement.run()
@@ -280,7 +280,19 @@ extension SQLiteConnection {
             let elements = try self.statement("INSERT INTO hashes (key_id, field, value) SELECT ?2, field, value FROM hashes WHERE key_id = ?1")
             elements.bind(1, source.id).bind(2, copyID)
             try elements.run()
-        case .string, .list, .set, .zset:
+        case .list:
+            let elements = try self.statement("INSERT INTO lists (key_id, position, value) SELECT ?2, position, value FROM lists WHERE key_id = ?1")
+            elements.bind(1, source.id).bind(2, copyID)
+            try elements.run()
+        case .set:
+            let elements = try self.statement("INSERT INTO sets (key_id, member) SELECT ?2, member FROM sets WHERE key_id = ?1")
+            elements.bind(1, source.id).bind(2, copyID)
+            try elements.run()
+        case .zset:
+            let elements = try self.statement("INSERT INTO zsets (key_id, member, score) SELECT ?2, member, score FROM zsets WHERE key_id = ?1")
+            elements.bind(1, source.id).bind(2, copyID)
+            try elements.run()
+        case .string:
             break
         }
     }

@@ -8,6 +8,8 @@ struct KeyRecord {
     let expireAt: Int64?
     /// A string's value (nil for other types, or when not requested).
     let value: ByteBuffer?
+    /// Element count of an aggregate key.
+    let size: Int64
 }
 
 /// Key-level operations shared by every data type: lookup with expiry, creation, deletion, version
@@ -16,7 +18,7 @@ struct KeyRecord {
 extension SQLiteConnection {
     /// The live key `key` in database `db`, or nil when it does not exist or has expired.
     func lookupKey(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyRecord? {
-        let statement = try statement("SELECT id, type, expire_at, value FROM keys WHERE db = ?1 AND key = ?2")
+        let statement = try statement("SELECT id, type, expire_at, value, size FROM keys WHERE db = ?1 AND key = ?2")
         defer { statement.reset() }
         statement.bind(1, db).bind(2, key)
         guard try statement.step() else { return nil }
@@ -25,14 +27,14 @@ extension SQLiteConnection {
         let type = Schema.KeyType(rawValue: statement.int64(1)) ?? .string
         return KeyRecord(
             id: statement.int64(0), type: type, expireAt: expireAt,
-            value: type == .string ? statement.bytes(3) : nil
+            value: type == .string ? statement.bytes(3) : nil, size: statement.int64(4)
         )
     }
 
     /// Like `lookupKey`, for a command about to write: an expired row is deleted first, so the key
     /// starts afresh.
     func lookupKeyForWrite(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyRecord? {
-        let statement = try statement("SELECT id, type, expire_at, value FROM keys WHERE db = ?1 AND key = ?2")
+        let statement = try statement("SELECT id, type, expire_at, value, size FROM keys WHERE db = ?1 AND key = ?2")
         statement.bind(1, db).bind(2, key)
         guard try statement.step() else {
             statement.reset()
@@ -42,12 +44,13 @@ extension SQLiteConnection {
         let expireAt = statement.optionalInt64(2)
         let type = Schema.KeyType(rawValue: statement.int64(1)) ?? .string
         let value = type == .string ? statement.bytes(3) : nil
+        let size = statement.int64(4)
         statement.reset()
         if let expireAt, expireAt <= now {
             try deleteKey(id: id)
             return nil
         }
-        return KeyRecord(id: id, type: type, expireAt: expireAt, value: value)
+        return KeyRecord(id: id, type: type, expireAt: expireAt, value: value, size: size)
     }
 
     /// The live key of `type`, nil when missing, WRONGTYPE when of another type.
@@ -79,6 +82,21 @@ extension SQLiteConnection {
         let statement = try statement("UPDATE keys SET version = version + 1, updated_at = ?2 WHERE id = ?1")
         statement.bind(1, id).bind(2, now)
         try statement.run()
+    }
+
+    /// Records a write that changed an aggregate's element count by `delta`; deletes the key when it
+    /// is left empty (as Redis does). Returns the new count.
+    @discardableResult
+    func updateSize(id: Int64, by delta: Int64, now: Int64) throws -> Int64 {
+        let statement = try statement("""
+            UPDATE keys SET size = size + ?2, version = version + 1, updated_at = ?3 WHERE id = ?1 RETURNING size
+            """)
+        statement.bind(1, id).bind(2, delta).bind(3, now)
+        _ = try statement.step()
+        let size = statement.int64(0)
+        statement.reset()
+        if size <= 0 { try deleteKey(id: id) }
+        return size
     }
 
     /// Sets or clears a key's expiry (and records the write).

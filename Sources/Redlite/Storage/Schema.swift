@@ -7,7 +7,8 @@ import GRDB
 ///   every SET. Every other type keeps its elements in a table of its own, keyed by `keys.id`, whose
 ///   rows go with the key row (`ON DELETE CASCADE`) and with a change of type (the trigger).
 /// - `expire_at` is absolute Unix time in milliseconds, NULL for persistent keys; the partial index
-///   serves active expiry. `version` increases on every write (WATCH), `created_at` / `updated_at` are
+///   serves active expiry. `size` is the element count of an aggregate key, kept by every write, so
+///   LLEN, SCARD, ZCARD and HLEN cost one row read. `version` increases on every write (WATCH), `created_at` / `updated_at` are
 ///   Unix milliseconds (KEYINFO).
 enum Schema {
     /// Key type codes stored in `keys.type`.
@@ -70,6 +71,48 @@ enum Schema {
                 CREATE TRIGGER keys_type_changed AFTER UPDATE OF type ON keys WHEN old.type <> new.type
                 BEGIN
                     DELETE FROM hashes WHERE key_id = old.id;
+                END;
+                """)
+        }
+        migrator.registerMigration("v2: lists, sets, sorted sets") { db in
+            try db.execute(sql: """
+                -- A list element's place is an integer position with wide gaps (ListPositions.gap):
+                -- pushes take the next gap outwards, LINSERT takes the midpoint of its neighbours, and a
+                -- list whose gaps are used up is renumbered once (rebalanced).
+                CREATE TABLE lists (
+                    key_id    INTEGER NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                    position  INTEGER NOT NULL,
+                    value     BLOB    NOT NULL,
+                    PRIMARY KEY (key_id, position)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE sets (
+                    key_id  INTEGER NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                    member  BLOB    NOT NULL,
+                    PRIMARY KEY (key_id, member)
+                ) WITHOUT ROWID;
+
+                -- Sorted sets: members by name (ZSCORE, ZADD) and by (score, member) for ranges; ties
+                -- order by member bytes, as in Redis.
+                CREATE TABLE zsets (
+                    key_id  INTEGER NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                    member  BLOB    NOT NULL,
+                    score   REAL    NOT NULL,
+                    PRIMARY KEY (key_id, member)
+                ) WITHOUT ROWID;
+                CREATE INDEX zsets_by_score ON zsets (key_id, score, member);
+
+                -- Element count of an aggregate key (0 for strings): LLEN, SCARD, ZCARD, HLEN in O(1).
+                ALTER TABLE keys ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+                UPDATE keys SET size = (SELECT count(*) FROM hashes WHERE key_id = keys.id) WHERE type = 5;
+
+                DROP TRIGGER keys_type_changed;
+                CREATE TRIGGER keys_type_changed AFTER UPDATE OF type ON keys WHEN old.type <> new.type
+                BEGIN
+                    DELETE FROM hashes WHERE key_id = old.id;
+                    DELETE FROM lists WHERE key_id = old.id;
+                    DELETE FROM sets WHERE key_id = old.id;
+                    DELETE FROM zsets WHERE key_id = old.id;
                 END;
                 """)
         }
