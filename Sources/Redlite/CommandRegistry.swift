@@ -31,6 +31,7 @@ final class CommandRegistry: Sendable {
         HashCommands.register(&builder)
         ListCommands.register(&builder)
         SetCommands.register(&builder)
+        SortedSetCommands.register(&builder)
         ServerCommands.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)

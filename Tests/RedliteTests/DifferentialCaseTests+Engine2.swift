@@ -100,6 +100,99 @@ struct CollectionDifferentialTests {
         ]),
     ]
 
+    static let sortedSetCases: [Case] = [
+        Case("ZADD options and ZINCRBY", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "10", "a"], ["ZADD", "z", "CH", "20", "a", "4", "d"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+            ["ZADD", "z", "NX", "30", "a", "5", "e"], ["ZADD", "z", "XX", "30", "a", "6", "f"], ["ZADD", "z", "XX", "CH", "31", "a"],
+            ["ZADD", "z", "GT", "CH", "1", "a", "40", "b"], ["ZADD", "z", "LT", "CH", "100", "a", "0", "c"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+            ["ZADD", "z", "INCR", "5", "a"], ["ZADD", "z", "INCR", "NX", "5", "a"], ["ZADD", "z", "INCR", "XX", "5", "zz"], ["ZADD", "z", "INCR", "GT", "-1", "a"],
+            ["ZADD", "z", "NX", "XX", "1", "a"], ["ZADD", "z", "GT", "LT", "1", "a"], ["ZADD", "z", "NX", "GT", "1", "a"], ["ZADD", "z", "INCR", "1", "a", "2", "b"],
+            ["ZADD", "z", "1"], ["ZADD", "z", "1", "a", "2"], ["ZADD", "z", "x", "a"], ["ZADD", "z", "nan", "a"], ["ZADD", "z", "inf", "i", "-inf", "ni"],
+            ["ZADD", "z", "INCR", "-inf", "i"], ["ZADD", "z", " 1", "sp"], ["ZADD", "z", "1e400", "big"], ["ZADD", "z", "0x10", "hex"],
+            ["ZADD", "none", "XX", "1", "a"], ["EXISTS", "none"], ["ZINCRBY", "z", "2.5", "a"], ["ZINCRBY", "z", "1", "new"], ["ZINCRBY", "z", "x", "a"],
+            ["ZINCRBY", "z", "inf", "ni"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"], ["ZADD", "z", "0.1", "p"], ["ZSCORE", "z", "p"],
+            ["SET", "s", "v"], ["ZADD", "s", "1", "a"], ["ZINCRBY", "s", "1", "a"], ["ZADD", "z"],
+        ]),
+        Case("ZSCORE ZMSCORE ZCARD ZRANK ZREM", [
+            ["ZADD", "z", "1", "a", "2", "b", "2", "c", "3", "d"], ["ZSCORE", "z", "b"], ["ZSCORE", "z", "x"], ["ZSCORE", "none", "a"],
+            ["ZMSCORE", "z", "a", "x", "d"], ["ZMSCORE", "none", "a"], ["ZCARD", "z"], ["ZCARD", "none"], ["ZRANK", "z", "c"], ["ZRANK", "z", "x"],
+            ["ZREVRANK", "z", "a"], ["ZREVRANK", "z", "c"], ["ZRANK", "none", "a"], ["ZREM", "z", "a", "x"], ["ZREM", "none", "a"],
+            ["ZREM", "z", "b", "c", "d"], ["EXISTS", "z"], ["SET", "s", "v"], ["ZSCORE", "s", "a"], ["ZCARD", "s"], ["ZRANK", "s", "a"],
+        ]),
+        Case("ZRANGE by rank, score and lex, REV, LIMIT, WITHSCORES", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ["ZRANGE", "z", "0", "-1"], ["ZRANGE", "z", "1", "3", "WITHSCORES"],
+            ["ZRANGE", "z", "-2", "-1"], ["ZRANGE", "z", "3", "1"], ["ZRANGE", "z", "0", "100"], ["ZRANGE", "z", "0", "-1", "REV"],
+            ["ZRANGE", "z", "0", "1", "REV", "WITHSCORES"], ["ZRANGE", "z", "2", "4", "BYSCORE"], ["ZRANGE", "z", "(2", "(5", "BYSCORE"],
+            ["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "1", "2"], ["ZRANGE", "z", "5", "2", "BYSCORE", "REV", "WITHSCORES"],
+            ["ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "0", "2"], ["ZRANGE", "z", "0", "-1", "LIMIT", "0", "1"],
+            ["ZRANGE", "z", "[a", "[c", "BYLEX"], ["ZRANGE", "z", "-", "+", "BYLEX", "LIMIT", "1", "1"], ["ZRANGE", "z", "[c", "(a", "BYLEX", "REV"],
+            ["ZRANGE", "z", "a", "c", "BYLEX"], ["ZRANGE", "z", "[a", "[c", "BYLEX", "WITHSCORES"], ["ZRANGE", "z", "x", "2", "BYSCORE"],
+            ["ZRANGE", "z", "1", "x"], ["ZRANGE", "z", "0", "-1", "BOGUS"], ["ZRANGE", "z", "0", "-1", "REV", "REV"], ["ZRANGE", "z", "1", "5", "BYSCORE", "BYLEX"],
+            ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "-1", "2"], ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "1", "-1"], ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "1", "0"],
+            ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "10", "1"], ["ZRANGE", "none", "0", "-1"], ["ZRANGE", "z", "", "", "BYSCORE"],
+            ["ZRANGE", "z", "(", "(10", "BYSCORE"], ["ZRANGE", "z", " 1", "3", "BYSCORE"],
+            ["ZREVRANGE", "z", "0", "1"], ["ZREVRANGE", "z", "0", "1", "WITHSCORES"], ["ZREVRANGE", "z", "0", "1", "REV"],
+            ["ZRANGEBYSCORE", "z", "2", "4"], ["ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "1", "2"], ["ZRANGEBYSCORE", "z", "2", "4", "BYSCORE"],
+            ["ZREVRANGEBYSCORE", "z", "4", "2"], ["ZREVRANGEBYSCORE", "z", "(4", "(2", "WITHSCORES"], ["ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "1", "1"],
+            ["ZADD", "l", "0", "a", "0", "b", "0", "c", "0", "d"], ["ZRANGEBYLEX", "l", "[b", "[c"], ["ZRANGEBYLEX", "l", "(a", "+"], ["ZRANGEBYLEX", "l", "-", "(c", "LIMIT", "1", "5"],
+            ["ZREVRANGEBYLEX", "l", "+", "-"], ["ZREVRANGEBYLEX", "l", "[c", "[a", "LIMIT", "0", "2"], ["ZRANGEBYLEX", "l", "b", "c"], ["ZLEXCOUNT", "l", "[b", "+"],
+            ["ZLEXCOUNT", "l", "-", "+"], ["ZLEXCOUNT", "none", "-", "+"], ["ZLEXCOUNT", "l", "b", "c"], ["ZCOUNT", "z", "2", "4"], ["ZCOUNT", "z", "(2", "(4"],
+            ["ZCOUNT", "z", "-inf", "+inf"], ["ZCOUNT", "none", "0", "1"], ["ZCOUNT", "z", "x", "1"],
+            ["ZRANGESTORE", "dst", "z", "1", "3"], ["ZRANGE", "dst", "0", "-1", "WITHSCORES"], ["ZRANGESTORE", "dst", "z", "4", "2", "BYSCORE", "REV"],
+            ["ZRANGE", "dst", "0", "-1"], ["ZRANGESTORE", "dst", "none", "0", "-1"], ["EXISTS", "dst"], ["ZRANGESTORE", "dst", "l", "[a", "[b", "BYLEX"],
+            ["ZRANGE", "dst", "0", "-1"], ["ZRANGESTORE", "dst", "z", "0", "-1", "WITHSCORES"], ["SET", "s", "v"], ["ZRANGE", "s", "0", "-1"], ["ZRANGESTORE", "dst", "s", "0", "1"],
+        ]),
+        Case("ties order by member bytes; special scores", [
+            ["ZADD", "t", "1", "b", "1", "a", "1", "ab", "1", "B", "1", "", "0", "z", "-0", "m", "inf", "top", "-inf", "bottom"],
+            ["ZRANGE", "t", "0", "-1", "WITHSCORES"], ["ZRANGE", "t", "0", "-1", "REV"], ["ZSCORE", "t", "top"], ["ZSCORE", "t", "bottom"],
+            ["ZRANGEBYSCORE", "t", "1", "1"], ["ZRANK", "t", "ab"], ["ZADD", "f", "0.1", "a", "1e-5", "b", "123456789012345678", "c", "3.0", "d"],
+            ["ZRANGE", "f", "0", "-1", "WITHSCORES"], ["ZINCRBY", "f", "0.2", "a"],
+        ]),
+        Case("ZREMRANGEBY*", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ["ZREMRANGEBYRANK", "z", "0", "1"], ["ZRANGE", "z", "0", "-1"],
+            ["ZREMRANGEBYRANK", "z", "-1", "-1"], ["ZREMRANGEBYRANK", "z", "5", "10"], ["ZREMRANGEBYSCORE", "z", "(3", "4"], ["ZRANGE", "z", "0", "-1"],
+            ["ZREMRANGEBYSCORE", "z", "x", "1"], ["ZREMRANGEBYRANK", "z", "x", "1"], ["ZREMRANGEBYSCORE", "z", "-inf", "+inf"], ["EXISTS", "z"],
+            ["ZADD", "l", "0", "a", "0", "b", "0", "c"], ["ZREMRANGEBYLEX", "l", "[a", "(c"], ["ZRANGE", "l", "0", "-1"], ["ZREMRANGEBYLEX", "l", "x", "y"],
+            ["ZREMRANGEBYLEX", "none", "-", "+"], ["ZREMRANGEBYRANK", "none", "0", "1"], ["SET", "s", "v"], ["ZREMRANGEBYRANK", "s", "0", "1"],
+        ]),
+        Case("ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"], ["ZPOPMIN", "z"], ["ZPOPMAX", "z"], ["ZPOPMIN", "z", "0"], ["ZPOPMIN", "z", "5"],
+            ["EXISTS", "z"], ["ZPOPMIN", "none"], ["ZPOPMIN", "none", "2"], ["ZPOPMIN", "z", "-1"], ["ZPOPMIN", "z", "x"], ["ZPOPMAX", "z", "1", "2"],
+            ["ZADD", "y", "1", "a", "2", "b", "3", "c"], ["ZMPOP", "2", "none", "y", "MIN"], ["ZMPOP", "1", "y", "MAX", "COUNT", "5"], ["ZMPOP", "1", "y", "MIN"],
+            ["ZMPOP", "0", "y", "MIN"], ["ZMPOP", "1", "y", "UP"], ["ZMPOP", "1", "y", "MIN", "COUNT", "0"], ["ZMPOP", "2", "y", "MIN"], ["ZMPOP", "x", "y", "MIN"],
+            ["ZADD", "r", "1", "a", "2", "b", "3", "c"], ["ZRANDMEMBER", "r"], ["ZRANDMEMBER", "none"], ["ZRANDMEMBER", "none", "2"], ["ZRANDMEMBER", "r", "2"],
+            ["ZRANDMEMBER", "r", "-5"], ["ZRANDMEMBER", "r", "5", "WITHSCORES"], ["ZRANDMEMBER", "r", "0"], ["ZRANDMEMBER", "r", "2", "BOGUS"], ["ZRANDMEMBER", "r", "x"],
+            ["SET", "s", "v"], ["ZPOPMIN", "s"], ["ZMPOP", "1", "s", "MIN"], ["ZRANDMEMBER", "s"],
+        ]),
+        Case("ZUNION ZINTER ZDIFF and STORE forms, WEIGHTS, AGGREGATE, sets as input", [
+            ["ZADD", "a", "1", "x", "2", "y", "3", "z"], ["ZADD", "b", "10", "y", "20", "z", "30", "w"], ["SADD", "s", "x", "w", "v"],
+            ["ZUNION", "2", "a", "b"], ["ZUNION", "2", "a", "b", "WITHSCORES"], ["ZUNION", "3", "a", "b", "s", "WITHSCORES"],
+            ["ZUNION", "2", "a", "b", "WEIGHTS", "2", "0.5", "WITHSCORES"], ["ZUNION", "2", "a", "b", "AGGREGATE", "MAX", "WITHSCORES"],
+            ["ZUNION", "2", "a", "b", "AGGREGATE", "MIN", "WITHSCORES"], ["ZINTER", "2", "a", "b", "WITHSCORES"], ["ZINTER", "2", "a", "none"],
+            ["ZINTER", "2", "a", "s", "WITHSCORES"], ["ZDIFF", "2", "a", "b", "WITHSCORES"], ["ZDIFF", "1", "a"], ["ZDIFF", "2", "none", "a"],
+            ["ZUNIONSTORE", "d", "2", "a", "b"], ["ZRANGE", "d", "0", "-1", "WITHSCORES"], ["ZINTERSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "-1"],
+            ["ZRANGE", "d", "0", "-1", "WITHSCORES"], ["ZDIFFSTORE", "d", "2", "a", "b"], ["ZRANGE", "d", "0", "-1", "WITHSCORES"],
+            ["ZINTERSTORE", "d", "2", "a", "none"], ["EXISTS", "d"], ["ZUNION", "0", "a"], ["ZUNION", "3", "a", "b"], ["ZUNION", "x", "a"],
+            ["ZUNION", "2", "a", "b", "WEIGHTS", "1"], ["ZUNION", "2", "a", "b", "WEIGHTS", "1", "x"], ["ZUNION", "2", "a", "b", "AGGREGATE", "AVG"],
+            ["ZDIFF", "2", "a", "b", "WEIGHTS", "1", "1"], ["ZUNIONSTORE", "d", "2", "a", "b", "WITHSCORES"], ["ZUNION", "2", "a", "b", "BOGUS"],
+            ["SET", "str", "v"], ["ZUNION", "2", "a", "str"], ["ZINTER", "2", "none", "str"], ["ZUNIONSTORE", "str", "1", "a"], ["TYPE", "str"],
+            ["ZADD", "i", "inf", "x"], ["ZADD", "j", "-inf", "x"], ["ZUNION", "2", "i", "j", "WITHSCORES"], ["ZUNION", "1", "i", "WEIGHTS", "0", "WITHSCORES"],
+            ["ZINTERCARD", "2", "a", "b"], ["ZINTERCARD", "2", "a", "b", "LIMIT", "1"], ["ZINTERCARD", "0", "a"], ["ZINTERCARD", "3", "a", "b"],
+            ["ZINTERCARD", "2", "a", "b", "LIMIT", "-1"], ["ZINTERCARD", "1", "str"], ["ZINTERCARD", "2", "a", "s"], ["ZINTERCARD", "x", "a"],
+            ["ZINTERCARD", "2", "a", "b", "BOGUS"], ["ZINTERCARD", "2", "a", "b", "LIMIT"],
+        ]),
+        Case("ZSCAN", [
+            ["ZADD", "z", "1", "a", "2.5", "b", "0.1", "c"], ["ZSCAN", "z", "0"], ["ZSCAN", "z", "0", "MATCH", "[ab]"], ["ZSCAN", "none", "0"],
+            ["ZSCAN", "z", "x"], ["ZSCAN", "z", "0", "COUNT", "0"],
+        ]),
+    ]
+
+    @Test("sorted sets", arguments: sortedSetCases)
+    func sortedSets(_ testCase: Case) throws {
+        var pair = try DifferentialPair()
+        for divergence in try pair.run(testCase.commands) { Issue.record("\(divergence)") }
+    }
+
     @Test("sets", arguments: setCases)
     func sets(_ testCase: Case) throws {
         var pair = try DifferentialPair()
