@@ -20,7 +20,8 @@ struct CollectionDifferentialTests {
         ]),
         Case("LINDEX LSET LTRIM", [
             ["RPUSH", "l", "a", "b", "c", "d"], ["LINDEX", "l", "0"], ["LINDEX", "l", "-1"], ["LINDEX", "l", "10"], ["LINDEX", "l", "-10"],
-            ["LINDEX", "l", "x"], ["LINDEX", "none", "0"], ["LSET", "l", "1", "B"], ["LSET", "l", "-1", "D"], ["LSET", "l", "10", "x"],
+            ["LINDEX", "l", "x"], ["LINDEX", "none", "0"], ["LINDEX", "none", "x"], ["LSET", "none", "x", "v"], ["SET", "str", "v"],
+            ["LINDEX", "str", "x"], ["LSET", "str", "x", "v"], ["LSET", "l", "1", "B"], ["LSET", "l", "-1", "D"], ["LSET", "l", "10", "x"],
             ["LSET", "none", "0", "x"], ["LSET", "l", "x", "y"], ["LRANGE", "l", "0", "-1"], ["LTRIM", "l", "1", "-2"], ["LRANGE", "l", "0", "-1"],
             ["LTRIM", "l", "5", "10"], ["EXISTS", "l"], ["RPUSH", "m", "1", "2", "3"], ["LTRIM", "m", "-100", "100"], ["LRANGE", "m", "0", "-1"],
             ["LTRIM", "m", "0", "0"], ["LRANGE", "m", "0", "-1"], ["LTRIM", "none", "0", "1"], ["LTRIM", "m", "x", "1"], ["LLEN", "m"],

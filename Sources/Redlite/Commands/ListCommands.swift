@@ -43,9 +43,10 @@ enum ListCommands {
             }
         }
         registry.register("lindex") { context, arguments in
-            var index = try arguments.integer(2)
-            return try context.read { connection in
+            // The key is looked up (and type-checked) before the index is parsed, as in Redis.
+            try context.read { connection in
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list) else { return .nullBulkString }
+                var index = try arguments.integer(2)
                 if index < 0 {
                     // From the tail: no need to know the length.
                     index = -index - 1
@@ -55,11 +56,11 @@ enum ListCommands {
             }
         }
         registry.register("lset") { context, arguments in
-            let index = try arguments.integer(2)
-            return try context.write { connection in
+            try context.write { connection in
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list, forWrite: true) else {
                     throw RedisError.noSuchKey
                 }
+                let index = try arguments.integer(2)
                 let element = index < 0
                     ? try connection.listSlice(record.id, offset: -index - 1, count: 1, fromTail: true).first
                     : try connection.listSlice(record.id, offset: index, count: 1).first
