@@ -210,3 +210,51 @@ struct MoreTypedAPITests {
         #expect(try store.database(3).count() == 0)
     }
 }
+
+@Suite("Lists, sets and sorted sets through the typed API")
+struct CollectionsTypedAPITests {
+    @Test func collections() throws {
+        let store = try RedliteStore.inMemory()
+        #expect(try store.push("l", ["a", "b", "c"]) == 3)
+        #expect(try store.push("l", ["z"], to: .left) == 4)
+        #expect(try store.range("l").map { String(buffer: $0) } == ["z", "a", "b", "c"])
+        #expect(try store.element("l", at: -1).map { String(buffer: $0) } == "c")
+        try store.setElement("l", at: 1, "A")
+        #expect(try store.insert("l", "before-b", before: true, pivot: "b") == 5)
+        #expect(try store.remove("l", "z") == 1)
+        #expect(try store.pop("l", from: .right, count: 2).map { String(buffer: $0) } == ["c", "b"])
+        #expect(try store.move(from: "l", .left, to: "m", .right).map { String(buffer: $0) } == "A")
+        #expect(try store.length(ofList: "l") == 1)
+        #expect(try store.sadd("s", ["x", "y", "x"]) == 2)
+        #expect(try store.sismember("s", "y"))
+        #expect(try store.smembers("s") == [ByteBuffer(string: "x"), ByteBuffer(string: "y")])
+        #expect(try store.sinter(["s", "missing"]).isEmpty)
+        #expect(try store.zadd("z", [(member: "a", score: 1), (member: "b", score: 2.5)]) == 2)
+        #expect(try store.zincrby("z", "a", by: 5) == 6)
+        #expect(try store.zscore("z", "b") == 2.5)
+        #expect(try store.zrank("z", "a") == 1)
+        #expect(try store.zrange("z").map { String(buffer: $0.member) } == ["b", "a"])
+        #expect(try store.zrange("z", byScore: "(2.5", "+inf").map(\.score) == [6])
+        #expect(try store.zpop("z", max: true).first?.score == 6)
+        #expect(try store.zcard("z") == 1)
+    }
+
+    @Test("exhausted list positions are renumbered with fresh gaps")
+    func rebalancing() throws {
+        let store = try RedliteStore.inMemory()
+        try store.push("l", ["left", "right"])
+        for index in 0..<40 { try store.insert("l", "m\(index)", before: true, pivot: "right") }
+        let positions = try store.withReader { connection -> [Int64] in
+            let statement = try connection.statement("SELECT position FROM lists ORDER BY position")
+            defer { statement.reset() }
+            var positions: [Int64] = []
+            while try statement.step() { positions.append(statement.int64(0)) }
+            return positions
+        }
+        #expect(positions.count == 42)
+        // Evenly spaced again: the 33rd insert at one spot found no midpoint and renumbered the list.
+        let gaps = Set(zip(positions, positions.dropFirst()).map { $1 - $0 })
+        #expect(gaps.contains(ListPositions.gap))
+        #expect(try store.range("l").map { String(buffer: $0) } == ["left"] + (0..<40).map { "m\($0)" } + ["right"])
+    }
+}
