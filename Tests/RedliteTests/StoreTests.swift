@@ -258,3 +258,27 @@ struct CollectionsTypedAPITests {
         #expect(try store.range("l").map { String(buffer: $0) } == ["left"] + (0..<40).map { "m\($0)" } + ["right"])
     }
 }
+
+@Suite("The rest of engine II through the typed API")
+struct MoreCollectionsTypedAPITests {
+    @Test func more() throws {
+        let store = try RedliteStore.inMemory()
+        try store.push("l", ["a", "b", "a"])
+        #expect(try store.position("l", of: "a", rank: -1) == 2)
+        let popped = try store.popFirst(["none", "l"], from: .right, count: 2)
+        #expect(popped?.key == ByteBuffer(string: "l") && popped?.values.count == 2)
+        try store.sadd("s", ["x", "y"])
+        try store.sadd("t", ["y"])
+        #expect(try store.smove("x", from: "s", to: "t"))
+        #expect(try store.sintercard(["s", "t"]) == 1)
+        #expect(try store.srandmember("t", count: -4).count == 4)
+        try store.zadd("z", [(member: "a", score: 1), (member: "b", score: 2)])
+        try store.zadd("w", [(member: "b", score: 10)])
+        #expect(try store.zmscore("z", ["a", "nope"]) == [1, nil])
+        #expect(try store.zcount("z", "(1", "+inf") == 1)
+        #expect(try store.zrange("z", byLex: "-", "+").count == 2)
+        #expect(try store.zcombine(["z", "w"], intersect: true, weights: [1, 2]).map(\.score) == [22])
+        #expect(try store.zrandmember("z", count: 5).count == 2)
+        #expect(try store.zremrange("z", byScore: "-inf", "1") == 1)
+    }
+}

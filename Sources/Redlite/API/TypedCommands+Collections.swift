@@ -205,3 +205,72 @@ extension RedliteCommandRunner {
         }
     }
 }
+
+// MARK: - The rest of engine II
+
+extension RedliteCommandRunner {
+    /// LPOS: index of the first occurrence (`rank` > 1 skips matches; negative searches from the tail).
+    public func position(_ key: some RedisBytesConvertible, of value: some RedisBytesConvertible, rank: Int = 1, maxLength: Int = 0) throws -> Int? {
+        if case .integer(let index) = try run("LPOS", key, value, "RANK", String(rank), "MAXLEN", String(maxLength)) { return Int(index) }
+        return nil
+    }
+
+    /// LMPOP: pops up to `count` elements from the first non-empty list of `keys`.
+    public func popFirst(_ keys: [any RedisBytesConvertible], from end: ListEnd = .left, count: Int = 1) throws -> (key: ByteBuffer, values: [ByteBuffer])? {
+        let reply = try run([ByteBuffer(string: "LMPOP"), ByteBuffer(string: String(keys.count))] + keys.map(\.redisBytes)
+            + [ByteBuffer(string: end.word), ByteBuffer(string: "COUNT"), ByteBuffer(string: String(count))])
+        guard let parts = reply.elements, parts.count == 2, case .bulkString(let key) = parts[0] else { return nil }
+        return (key, buffers(parts[1]))
+    }
+
+    /// SMOVE: true when the member moved.
+    @discardableResult
+    public func smove(_ member: some RedisBytesConvertible, from source: some RedisBytesConvertible, to destination: some RedisBytesConvertible) throws -> Bool {
+        try run("SMOVE", source, destination, member) == .integer(1)
+    }
+
+    /// SRANDMEMBER: distinct members for a positive count, repetitions allowed for a negative one.
+    public func srandmember(_ key: some RedisBytesConvertible, count: Int) throws -> [ByteBuffer] {
+        buffers(try run("SRANDMEMBER", key, String(count)))
+    }
+
+    /// SINTERCARD: the size of the intersection, counting at most `limit` (0: no limit).
+    public func sintercard(_ keys: [any RedisBytesConvertible], limit: Int = 0) throws -> Int {
+        try count(run([ByteBuffer(string: "SINTERCARD"), ByteBuffer(string: String(keys.count))] + keys.map(\.redisBytes)
+            + [ByteBuffer(string: "LIMIT"), ByteBuffer(string: String(limit))]))
+    }
+
+    /// ZMSCORE.
+    public func zmscore(_ key: some RedisBytesConvertible, _ members: [any RedisBytesConvertible]) throws -> [Double?] {
+        try (run([ByteBuffer(string: "ZMSCORE"), key.redisBytes] + members.map(\.redisBytes)).elements ?? []).map { try score($0) }
+    }
+
+    /// ZCOUNT: members with a score in [min, max] (bounds as Redis writes them: `(1`, `-inf`).
+    public func zcount(_ key: some RedisBytesConvertible, _ min: String, _ max: String) throws -> Int {
+        try count(run("ZCOUNT", key, min, max))
+    }
+
+    /// ZRANGEBYLEX: members between `[a`/`(a`/`-` and `[z`/`(z`/`+`.
+    public func zrange(_ key: some RedisBytesConvertible, byLex min: String, _ max: String) throws -> [ByteBuffer] {
+        buffers(try run("ZRANGE", key, min, max, "BYLEX"))
+    }
+
+    /// ZREMRANGEBYSCORE: how many members were removed.
+    @discardableResult
+    public func zremrange(_ key: some RedisBytesConvertible, byScore min: String, _ max: String) throws -> Int {
+        try count(run("ZREMRANGEBYSCORE", key, min, max))
+    }
+
+    /// ZUNION or ZINTER with weights and an aggregate (`SUM`, `MIN`, `MAX`).
+    public func zcombine(_ keys: [any RedisBytesConvertible], intersect: Bool = false, weights: [Double]? = nil, aggregate: String = "SUM") throws -> [(member: ByteBuffer, score: Double)] {
+        var arguments: [any RedisBytesConvertible] = [intersect ? "ZINTER" : "ZUNION", String(keys.count)] + keys
+        if let weights { arguments += ["WEIGHTS"] + weights.map { RESPDouble.format($0) } }
+        arguments += ["AGGREGATE", aggregate, "WITHSCORES"]
+        return pairs(try run(arguments.map(\.redisBytes)))
+    }
+
+    /// ZRANDMEMBER with scores: distinct for a positive count, repetitions allowed for a negative one.
+    public func zrandmember(_ key: some RedisBytesConvertible, count: Int) throws -> [(member: ByteBuffer, score: Double)] {
+        pairs(try run("ZRANDMEMBER", key, String(count), "WITHSCORES"))
+    }
+}
