@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "RESP", targets: ["RESP"]),
         .library(name: "RedisCommands", targets: ["RedisCommands"]),
         .library(name: "Redlite", targets: ["Redlite"]),
+        .library(name: "RedliteServer", targets: ["RedliteServer"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
         .executable(name: "redlite", targets: ["redlite"]),
     ],
     dependencies: [
@@ -28,6 +30,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SQLite: opening and configuring connections, schema migrations, and the raw sqlite3 API.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // TLS for the server's TLS port and the client's rediss:// connections.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Logging, metrics and tracing through the ecosystem's API packages (backends are the app's choice).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // Graceful start and shutdown (SIGTERM/SIGINT) of the server as a Service.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // RESP2/RESP3 values, the incremental decoder with limits, and the encoder.
@@ -52,6 +62,36 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The RESP server: connections, pub/sub, blocking commands, transactions, AUTH, limits.
+        .target(
+            name: "RedliteServer",
+            dependencies: [
+                "Redlite", "RESP", "RedisCommands",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        // The async Redis client: connections, pipelining, reconnects, pool, TLS, the embedded transport.
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "RESP", "Redlite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -89,8 +129,10 @@ let package = Package(
         .executableTarget(
             name: "redlite",
             dependencies: [
-                "RESP",
+                "RedliteServer", "Redlite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -107,6 +149,16 @@ let package = Package(
         .testTarget(
             name: "RedliteTests",
             dependencies: ["Redlite", "RedisTestSupport", "RESP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "RedliteServerTests",
+            dependencies: ["RedliteServer", "Redlite", "RedisTestSupport", "RESP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", "Redlite", "RedisTestSupport", "RESP", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
         .testTarget(

@@ -40,6 +40,8 @@ final class CommandRegistry: Sendable {
     /// Names of the implemented commands.
     var names: [String] { entries.keys.sorted() }
 
+    func contains(_ name: String) -> Bool { entries[name] != nil }
+
     func execute(_ arguments: [ByteBuffer], context: inout CommandContext) -> RESPValue {
         guard let first = arguments.first else { return .simpleError("ERR empty command") }
         let name = first.lowercasedASCII

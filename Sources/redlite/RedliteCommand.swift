@@ -1,26 +1,103 @@
 import ArgumentParser
+import Foundation
+import Logging
+import Redlite
+import RedliteServer
+import ServiceLifecycle
 
-/// The `redlite` command line. It grows into the RESP server (`redlite serve`) in a later issue; for
-/// now it reports its version and documents itself.
+/// The `redlite` command line: `redlite serve` (the default) runs the RESP server.
 @main
-struct RedliteCommand: ParsableCommand {
+struct RedliteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redlite",
         abstract: "A Redis-compatible data store on SQLite.",
         discussion: """
             Redlite keeps Redis data types in a SQLite database: durable, transactional, embedded-first. \
-            The server mode (`redlite serve`) speaks RESP so that redis-cli and every Redis client work \
-            unchanged.
+            `redlite serve` speaks RESP so that redis-cli and every Redis client work unchanged.
             """,
-        version: RedliteVersion.current
+        version: RedliteVersion.current,
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
     )
-
-    func run() throws {
-        print("redlite \(RedliteVersion.current)")
-        print("Run `redlite --help` for usage.")
-    }
 }
 
 enum RedliteVersion {
     static let current = "0.1.0"
+}
+
+/// `redlite serve`: the RESP server on a Redlite database.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a Redlite database over the Redis protocol (RESP2 and RESP3)."
+    )
+
+    @Option(help: "The database file (created if missing).")
+    var db: String = "./redlite.db"
+
+    @Flag(help: "Serve an in-memory database instead of a file.")
+    var memory = false
+
+    @Option(help: "TCP port.")
+    var port: Int = 6767
+
+    @Option(help: "Address to listen on (repeatable). Loopback only by default.")
+    var bind: [String] = []
+
+    @Option(help: "Also listen on this unix socket path.")
+    var unixsocket: String?
+
+    @Option(help: "Password of the default user (AUTH password).")
+    var requirepass: String?
+
+    @Option(help: "A user as NAME:PASSWORD for AUTH username password (repeatable).")
+    var user: [String] = []
+
+    @Option(help: "Serve TLS on this port too (needs --tls-cert and --tls-key).")
+    var tlsPort: Int?
+
+    @Option(help: "TLS certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(help: "TLS private key (PEM).")
+    var tlsKey: String?
+
+    @Option(help: "CA certificate (PEM) for client certificates.")
+    var tlsCa: String?
+
+    @Option(help: "Maximum simultaneous clients.")
+    var maxclients: Int = 10_000
+
+    @Option(help: "SQLite synchronous mode: normal (durable against crashes) or full (also against power loss).")
+    var synchronous: String = "normal"
+
+    @Option(help: "A redis.conf-style file with the same settings (flags given here win).")
+    var config: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var configuration = ServerConfiguration()
+        if let config {
+            try configuration.apply(configurationFile: String(contentsOfFile: config, encoding: .utf8))
+        }
+        configuration.databasePath = memory ? nil : db
+        configuration.port = port
+        if !bind.isEmpty { configuration.bind = bind }
+        if let unixsocket { configuration.unixSocket = unixsocket }
+        if let requirepass { configuration.requirePass = requirepass }
+        if !user.isEmpty { try configuration.apply("user", user) }
+        configuration.maxClients = maxclients
+        try configuration.apply("synchronous", [synchronous])
+        if let tlsPort {
+            guard let tlsCert, let tlsKey else { throw ValidationError("--tls-port needs --tls-cert and --tls-key") }
+            configuration.tls = .init(port: tlsPort, certificatePath: tlsCert, keyPath: tlsKey, caPath: tlsCa)
+        }
+
+        var logger = Logger(label: "redlite")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let server = try RedliteServer(configuration: configuration, logger: logger)
+        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
 }

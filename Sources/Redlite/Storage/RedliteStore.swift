@@ -57,6 +57,8 @@ public final class RedliteStore: Sendable {
     private let readers: NIOLockedValueBox<[SQLiteConnection]>?
     let commands: CommandRegistry
     let autovacuum: AutovacuumSettings
+    /// Publish/subscribe among everyone using this store (embedded tasks, server connections).
+    public let pubsub = PubSubHub()
     private let cleaner: Mutex<ExpiryCleaner?> = Mutex(nil)
 
     /// Opens (creating if needed) the store at `path`.
@@ -194,6 +196,8 @@ public final class RedliteTransaction {
     let connection: SQLiteConnection
     /// The selected database (SELECT inside the transaction changes it).
     public var database: Int
+    /// The protocol replies are shaped for.
+    public var protocolVersion: RESPVersion = .resp2
 
     init(store: RedliteStore, connection: SQLiteConnection, database: Int) {
         self.store = store
@@ -201,10 +205,24 @@ public final class RedliteTransaction {
         self.database = database
     }
 
+    /// Executes one command for a client with its own session (database and protocol): how a server
+    /// applies many clients' commands in one shared transaction (group commit).
+    public func execute(_ arguments: [ByteBuffer], session: inout RedliteSession) -> RESPValue {
+        var context = CommandContext(store: store, database: session.database, connection: connection, resp3: session.protocolVersion == .resp3)
+        let reply = store.commands.execute(arguments, context: &context)
+        session.database = context.database
+        return reply
+    }
+
+    /// The current version of a key, for WATCH: nil when the key does not exist (or has expired).
+    public func keyVersion(database: Int, key: ByteBuffer) throws -> KeyVersion? {
+        try connection.keyVersion(db: Int64(database), key: key, now: Clock.milliseconds())
+    }
+
     /// Executes one command inside the transaction. An error reply does not roll anything back (as
     /// in Redis's EXEC); throw from the transaction body to discard everything.
     public func execute(_ arguments: [ByteBuffer]) -> RESPValue {
-        var context = CommandContext(store: store, database: database, connection: connection, resp3: false)
+        var context = CommandContext(store: store, database: database, connection: connection, resp3: protocolVersion == .resp3)
         let reply = store.commands.execute(arguments, context: &context)
         database = context.database
         return reply
@@ -245,5 +263,54 @@ extension RedliteStore {
             while try statement.step() { lines.append(String(buffer: statement.bytes(0))) }
             return lines.joined(separator: "\n")
         }
+    }
+}
+
+/// Identifies one state of a key: the row (a deleted and re-created key gets a new one) and its write
+/// count. WATCH compares versions taken at WATCH and at EXEC.
+public struct KeyVersion: Sendable, Hashable {
+    public let id: Int64
+    public let version: Int64
+}
+
+extension RedliteStore {
+    /// The current version of a key (nil when missing or expired), read from a reader connection.
+    public func keyVersion(database: Int, key: ByteBuffer) throws -> KeyVersion? {
+        try withReader { try $0.keyVersion(db: Int64(database), key: key, now: Clock.milliseconds()) }
+    }
+
+    /// Whether `name` (lowercase) is a command the engine executes.
+    public func implements(_ name: String) -> Bool { commands.contains(name) }
+}
+
+extension SQLiteConnection {
+    func keyVersion(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyVersion? {
+        let statement = try statement("SELECT id, version, expire_at FROM keys WHERE db = ?1 AND key = ?2")
+        defer { statement.reset() }
+        statement.bind(1, db).bind(2, key)
+        guard try statement.step() else { return nil }
+        if let expireAt = statement.optionalInt64(2), expireAt <= now { return nil }
+        return KeyVersion(id: statement.int64(0), version: statement.int64(1))
+    }
+}
+
+extension RedliteStore {
+    /// Per database with keys: how many live keys, and how many of those expire (INFO keyspace).
+    public func keyspaceSummary() throws -> [(database: Int, keys: Int64, expires: Int64)] {
+        try withReader { connection in
+            let statement = try connection.statement("""
+                SELECT db, count(*), count(expire_at) FROM keys WHERE expire_at IS NULL OR expire_at > ?1 GROUP BY db ORDER BY db
+                """)
+            defer { statement.reset() }
+            statement.bind(1, Clock.milliseconds())
+            var rows: [(database: Int, keys: Int64, expires: Int64)] = []
+            while try statement.step() { rows.append((Int(statement.int64(0)), statement.int64(1), statement.int64(2))) }
+            return rows
+        }
+    }
+
+    /// Writes the WAL back into the database file and truncates it (a clean shutdown).
+    public func checkpoint() throws {
+        try withWriterAutocommit { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 }

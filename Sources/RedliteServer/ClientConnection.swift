@@ -1,0 +1,251 @@
+import Foundation
+import Logging
+import NIOCore
+import RESP
+import RedisCommands
+import Redlite
+
+/// One client connection: requests in, replies out, in order, with the client's state (database,
+/// protocol, authentication, MULTI queue, WATCHed keys, subscriptions).
+///
+/// Requests are handled one at a time in arrival order. Reads run right here on the event loop (on a
+/// read connection: they never wait for writes); writes go to the group committer and the next
+/// request waits for their commit, so a pipeline reads its own writes. Replies are written as they
+/// are ready and flushed once per read batch or commit, so a pipeline's replies leave in few writes.
+final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = [ByteBuffer]
+    typealias OutboundOut = ByteBuffer
+
+    let server: ServerContext
+    var session = RedliteSession()
+    var authenticated: Bool
+    var user = "default"
+    var name = ""
+    /// Queued commands between MULTI and EXEC; nil outside a transaction.
+    var transaction: [[ByteBuffer]]?
+    var transactionFailed = false
+    var watched: [(database: Int, key: ByteBuffer, version: KeyVersion?)] = []
+    var channels: Set<ByteBuffer> = []
+    var patterns: Set<ByteBuffer> = []
+    var shardChannels: Set<ByteBuffer> = []
+    var subscriber: PubSubHub.Subscriber?
+
+    var handle: ClientHandle!
+    var context: ChannelHandlerContext!
+    private var pending = CircularBuffer<[ByteBuffer]>()
+    private var waitingForCommit = false
+    private var unflushed = false
+    private var closing = false
+    /// Bytes written but not yet confirmed sent, for the pub/sub output-buffer limit.
+    var outputBytes = 0
+    var overSoftLimitSince: Date?
+
+    init(server: ServerContext) {
+        self.server = server
+        self.authenticated = !server.authenticationRequired
+    }
+
+    var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty || !shardChannels.isEmpty }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let channel = context.channel
+        handle = ClientHandle(
+            id: server.clients.makeID(),
+            address: channel.remoteAddress.map(Self.describe) ?? "",
+            localAddress: channel.localAddress.map(Self.describe) ?? "",
+            close: { channel.close(promise: nil) }
+        )
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        server.connectionsReceived.increment()
+        if server.clients.count >= server.configuration.maxClients {
+            server.rejectedConnections.increment()
+            var buffer = context.channel.allocator.buffer(capacity: 64)
+            buffer.writeString("-ERR max number of clients reached\r\n")
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            closing = true
+            return
+        }
+        server.clients.register(handle)
+        server.connectionGauge.record(server.clients.count)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        server.clients.unregister(handle.id)
+        server.connectionGauge.record(server.clients.count)
+        unsubscribeAll()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        pending.append(unwrapInboundIn(data))
+        if !waitingForCommit { processPending() }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Protocol errors get Redis's reply, then the connection closes, as in Redis.
+        let message: String
+        switch error {
+        case let protocolError as RESPProtocolError: message = "ERR \(protocolError.message)"
+        case is QueryBufferLimitExceeded: message = "ERR query buffer limit exceeded"
+        default:
+            server.logger.debug("connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        closing = true
+        var buffer = context.channel.allocator.buffer(capacity: message.utf8.count + 3)
+        buffer.writeRESPValue(.simpleError(message), version: session.protocolVersion)
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+    }
+
+    // MARK: Processing
+
+    private func processPending() {
+        while !waitingForCommit && !closing, let request = pending.popFirst() {
+            handle(request)
+        }
+        if !waitingForCommit { flushIfNeeded() }
+    }
+
+    func reply(_ value: RESPValue) {
+        if value.isError {
+            server.errorReplies.increment()
+            server.errorCounter.increment()
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeRESPValue(value, version: session.protocolVersion)
+        write(buffer)
+    }
+
+    func write(_ buffer: ByteBuffer) {
+        let size = buffer.readableBytes
+        if isSubscribed {
+            outputBytes += size
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in outputBytes -= size }
+            context.write(wrapOutboundOut(buffer), promise: promise)
+        } else {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
+        unflushed = true
+    }
+
+    func flushIfNeeded() {
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+    }
+
+    /// Closes the connection after the replies written so far.
+    func closeAfterReplies() {
+        closing = true
+        pending.removeAll()
+        let context = self.context!
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    private func handle(_ request: [ByteBuffer]) {
+        server.commandsProcessed.increment()
+        server.commandCounter.increment()
+        let name = request[0].lowercasedASCII
+        let spec = server.table[name]
+        handle.update {
+            $0.lastCommand = name
+            $0.lastInteraction = Date()
+        }
+
+        if !authenticated && !(spec?.hasFlag("no_auth") ?? false) {
+            reply(.simpleError("NOAUTH Authentication required."))
+            return
+        }
+        if isSubscribed && session.protocolVersion == .resp2 && !Self.allowedWhileSubscribed.contains(name) {
+            reply(.simpleError("ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+            return
+        }
+        if transaction != nil && !Self.transactionControl.contains(name) {
+            queueInTransaction(request, name: name, spec: spec)
+            return
+        }
+        if Self.serverCommandNames.contains(name) {
+            if let spec, !spec.accepts(argumentCount: request.count) {
+                reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
+                return
+            }
+            _ = handleServerCommand(name, request)
+            return
+        }
+        execute(request, name: name, spec: spec)
+    }
+
+    /// Runs an engine command: reads here, writes through the group committer.
+    private func execute(_ request: [ByteBuffer], name: String, spec: CommandSpec?) {
+        if Self.isWrite(name: name, spec: spec) {
+            commit(work: { transaction, session in transaction.execute(request, session: &session) })
+        } else {
+            reply(server.store.execute(request, session: &session))
+        }
+    }
+
+    static func isWrite(name: String, spec: CommandSpec?) -> Bool {
+        spec?.hasFlag("write") ?? Self.redliteWrites.contains(name)
+    }
+
+    /// Sends work to the group committer and holds further requests until it has committed.
+    func commit(work: @escaping GroupCommitter.Work, then: (@Sendable (RESPValue) -> Void)? = nil) {
+        waitingForCommit = true
+        flushIfNeeded()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        server.committer.submit(session: session, work: work) { result in
+            eventLoop.execute {
+                let connection = bound.value
+                connection.waitingForCommit = false
+                switch result {
+                case .success(let (value, session)):
+                    connection.session = session
+                    connection.reply(value)
+                    then?(value)
+                case .failure(let error):
+                    connection.reply(.simpleError((error as? RedisError)?.message ?? "ERR \(error)"))
+                }
+                connection.processPending()
+            }
+        }
+    }
+
+    static let allowedWhileSubscribed: Set<String> = [
+        "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset",
+    ]
+    static let transactionControl: Set<String> = ["exec", "discard", "multi", "watch", "quit", "reset"]
+    /// Redlite's own commands that write (they are not in Redis's table).
+    static let redliteWrites: Set<String> = ["vacuum", "autovacuum"]
+
+    private static func describe(_ address: SocketAddress) -> String {
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return address.pathname ?? "\(address)"
+    }
+}
+
+extension ByteBuffer {
+    /// The ASCII-lowercased text of a command name.
+    var lowercasedASCII: String {
+        var bytes = Array(readableBytesView)
+        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5a { bytes[index] |= 0x20 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+import RESP
+import Redlite
+
+/// The one ordered writer: write commands from every connection, applied in arrival order by a single
+/// thread in shared SQLite transactions (group commit).
+///
+/// Each job runs inside the current batch's transaction; when the batch commits, every job's reply is
+/// released at once. A reply therefore leaves the server only after its effect is committed and
+/// visible to every reader, which gives per-connection order and cross-connection linearizability,
+/// while one commit (one WAL write) serves many writers. Reads never come here.
+final class GroupCommitter: Sendable {
+    typealias Work = @Sendable (RedliteTransaction, inout RedliteSession) -> RESPValue
+    typealias Completion = @Sendable (Result<(RESPValue, RedliteSession), any Error>) -> Void
+
+    private struct Job {
+        let session: RedliteSession
+        let work: Work
+        let completion: Completion
+    }
+
+    private struct State {
+        var jobs: [Job] = []
+        var stopped = false
+    }
+
+    private let store: RedliteStore
+    private let maxBatch: Int
+    private let state = NIOLockedValueBox(State())
+    /// Signalled when jobs arrive or stopping is requested.
+    private let wakeUp = NSCondition()
+    private let batchSizes = Recorder(label: "redlite_commit_batch_size")
+    /// Signalled when the writer thread has ended.
+    private let finished = NSCondition()
+    private let done = NIOLockedValueBox(false)
+
+    init(store: RedliteStore, maxBatch: Int) {
+        self.store = store
+        self.maxBatch = max(1, maxBatch)
+        let thread = Thread { [self] in run() }
+        thread.name = "redlite.writer"
+        thread.start()
+    }
+
+    /// Queues a job; `completion` is called on the writer thread after the batch holding it commits.
+    func submit(session: RedliteSession, work: @escaping Work, completion: @escaping Completion) {
+        let accepted = state.withLockedValue { state -> Bool in
+            guard !state.stopped else { return false }
+            state.jobs.append(Job(session: session, work: work, completion: completion))
+            return true
+        }
+        guard accepted else {
+            completion(.failure(RedisError("ERR server is shutting down")))
+            return
+        }
+        wakeUp.lock()
+        wakeUp.signal()
+        wakeUp.unlock()
+    }
+
+    /// Stops taking jobs, finishes the queued ones, and waits for the writer thread to end.
+    func stop() {
+        state.withLockedValue { $0.stopped = true }
+        wakeUp.lock()
+        wakeUp.signal()
+        wakeUp.unlock()
+        finished.lock()
+        while !done.withLockedValue({ $0 }) { finished.wait() }
+        finished.unlock()
+    }
+
+    private func run() {
+        while true {
+            wakeUp.lock()
+            while state.withLockedValue({ $0.jobs.isEmpty && !$0.stopped }) { wakeUp.wait() }
+            wakeUp.unlock()
+            let (batch, stopped) = state.withLockedValue { state -> ([Job], Bool) in
+                let batch = Array(state.jobs.prefix(maxBatch))
+                state.jobs.removeFirst(batch.count)
+                return (batch, state.stopped)
+            }
+            if batch.isEmpty {
+                if stopped { break }
+                continue
+            }
+            execute(batch)
+        }
+        finished.lock()
+        done.withLockedValue { $0 = true }
+        finished.broadcast()
+        finished.unlock()
+    }
+
+    private func execute(_ batch: [Job]) {
+        batchSizes.record(batch.count)
+        var results: [(RESPValue, RedliteSession)] = []
+        results.reserveCapacity(batch.count)
+        do {
+            try store.transaction { transaction in
+                for job in batch {
+                    var session = job.session
+                    let reply = job.work(transaction, &session)
+                    results.append((reply, session))
+                }
+            }
+        } catch {
+            // The commit itself failed: nothing in the batch happened.
+            for job in batch { job.completion(.failure(error)) }
+            return
+        }
+        for (job, result) in zip(batch, results) { job.completion(.success(result)) }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import NIOCore
+import RESP
+import Redlite
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// INFO and CONFIG.
+extension ClientConnection {
+    func info(_ request: [ByteBuffer]) {
+        let requested = Set(request.dropFirst().map { $0.lowercasedASCII })
+        let everything = requested.isEmpty || requested.contains("all") || requested.contains("everything") || requested.contains("default")
+        let configuration = server.configuration
+        var sections: [(String, [(String, String)])] = []
+        let uptime = Int(Date().timeIntervalSince(server.startedAt))
+        sections.append(("server", [
+            ("redis_version", server.table.redisVersion), ("redlite_version", "0.1.0"), ("redis_mode", "standalone"),
+            ("os", "Linux"), ("arch_bits", "64"), ("process_id", String(getpid())), ("tcp_port", String(configuration.port)),
+            ("uptime_in_seconds", String(uptime)), ("uptime_in_days", String(uptime / 86_400)),
+            ("executable", CommandLine.arguments.first ?? ""), ("config_file", ""),
+        ]))
+        let clients = server.clients.all
+        sections.append(("clients", [
+            ("connected_clients", String(clients.count)), ("maxclients", String(configuration.maxClients)),
+            ("pubsub_clients", String(clients.filter(\.isPubSub).count)), ("blocked_clients", "0"),
+        ]))
+        let resident = Self.residentMemory()
+        sections.append(("memory", [
+            ("used_memory", String(resident)), ("used_memory_human", Self.human(resident)), ("used_memory_rss", String(resident)),
+            ("maxmemory", "0"), ("maxmemory_policy", "noeviction"),
+        ]))
+        let fileSize = configuration.databasePath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0
+        sections.append(("persistence", [
+            ("loading", "0"), ("storage_engine", "sqlite"), ("database_path", configuration.databasePath ?? ":memory:"),
+            ("database_size", String(fileSize)), ("synchronous", configuration.synchronous.rawValue.lowercased()),
+            ("rdb_changes_since_last_save", "0"), ("aof_enabled", "0"),
+        ]))
+        sections.append(("stats", [
+            ("total_connections_received", String(server.connectionsReceived.current)),
+            ("total_commands_processed", String(server.commandsProcessed.current)),
+            ("rejected_connections", String(server.rejectedConnections.current)),
+            ("total_error_replies", String(server.errorReplies.current)),
+            ("pubsub_channels", String(server.store.pubsub.activeChannels().count)),
+            ("pubsub_patterns", String(server.store.pubsub.patternCount)),
+        ]))
+        sections.append(("replication", [("role", "master"), ("connected_slaves", "0")]))
+        let keyspace = (try? server.store.keyspaceSummary()) ?? []
+        sections.append(("keyspace", keyspace.map { ("db\($0.database)", "keys=\($0.keys),expires=\($0.expires),avg_ttl=0") }))
+
+        var text = ""
+        for (name, fields) in sections where everything || requested.contains(name) {
+            if !text.isEmpty { text += "\r\n" }
+            text += "# \(name.prefix(1).uppercased() + name.dropFirst())\r\n"
+            for (key, value) in fields { text += "\(key):\(value)\r\n" }
+        }
+        reply(.verbatimString(format: "txt", text: ByteBuffer(string: text)))
+    }
+
+    private static func residentMemory() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    private static func human(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? String(format: "%.2fM", Double(bytes) / 1_048_576) : String(format: "%.2fK", Double(bytes) / 1024)
+    }
+
+    /// The parameters CONFIG GET knows, with their current values.
+    private func configParameters() -> [(String, String)] {
+        let configuration = server.configuration
+        return [
+            ("port", String(configuration.port)), ("bind", configuration.bind.joined(separator: " ")),
+            ("unixsocket", configuration.unixSocket ?? ""), ("requirepass", configuration.requirePass ?? ""),
+            ("maxclients", String(configuration.maxClients)), ("databases", "16"), ("timeout", "0"),
+            ("save", ""), ("appendonly", "no"), ("appendfsync", configuration.synchronous == .full ? "always" : "everysec"),
+            ("notify-keyspace-events", configuration.notifyKeyspaceEvents), ("client-query-buffer-limit", String(configuration.queryBufferLimit)),
+            ("proto-max-bulk-len", String(configuration.protocolLimits.maxBulkLength)), ("maxmemory", "0"), ("maxmemory-policy", "noeviction"),
+            ("tcp-keepalive", "300"), ("protected-mode", "no"), ("dbfilename", configuration.databasePath ?? ""),
+            ("dir", FileManager.default.currentDirectoryPath), ("lua-time-limit", "5000"), ("busy-reply-threshold", "5000"),
+            ("cluster-enabled", "no"), ("slowlog-log-slower-than", "10000"), ("slowlog-max-len", "128"),
+            ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub \(configuration.pubsubOutputLimit.hard) \(configuration.pubsubOutputLimit.soft) \(configuration.pubsubOutputLimit.softSeconds)"),
+            ("tls-port", String(configuration.tls?.port ?? 0)), ("synchronous", configuration.synchronous.rawValue.lowercased()),
+        ]
+    }
+
+    func config(_ request: [ByteBuffer]) {
+        guard request.count >= 2 else {
+            reply(.simpleError("ERR wrong number of arguments for 'config' command"))
+            return
+        }
+        switch request[1].lowercasedASCII {
+        case "get":
+            guard request.count >= 3 else {
+                reply(.simpleError("ERR wrong number of arguments for 'config|get' command"))
+                return
+            }
+            let patterns = request.dropFirst(2).map { $0.lowercasedASCII }
+            let matching = configParameters().filter { parameter in patterns.contains { Self.simpleGlob($0, parameter.0) } }
+            reply(.map(matching.map { .init(.bulk($0.0), .bulk($0.1)) }))
+        case "set":
+            guard request.count >= 4, request.count % 2 == 0 else {
+                reply(.simpleError("ERR wrong number of arguments for 'config|set' command"))
+                return
+            }
+            for index in stride(from: 2, to: request.count, by: 2) {
+                let name = request[index].lowercasedASCII, value = String(buffer: request[index + 1])
+                guard Self.settable.contains(name) else {
+                    reply(.simpleError("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"))
+                    return
+                }
+                do {
+                    try server.updateConfiguration { configuration in
+                        switch name {
+                        case "notify-keyspace-events": configuration.notifyKeyspaceEvents = value
+                        case "requirepass": configuration.requirePass = value.isEmpty ? nil : value
+                        default: try configuration.apply(name, [value])
+                        }
+                    }
+                } catch {
+                    reply(.simpleError("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)"))
+                    return
+                }
+            }
+            reply(.ok)
+        case "resetstat":
+            server.commandsProcessed.reset()
+            server.connectionsReceived.reset()
+            server.rejectedConnections.reset()
+            server.errorReplies.reset()
+            reply(.ok)
+        case "rewrite":
+            reply(.simpleError("ERR The server is running without a config file"))
+        case "help":
+            reply(.array(["CONFIG <subcommand> [<arg> ...]. Subcommands are:", "GET <pattern>", "SET <directive> <value>", "RESETSTAT", "REWRITE"].map { .simpleString($0) }))
+        default:
+            reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try CONFIG HELP."))
+        }
+    }
+
+    static let settable: Set<String> = ["maxclients", "requirepass", "notify-keyspace-events", "client-query-buffer-limit"]
+}

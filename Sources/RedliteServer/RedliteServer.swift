@@ -1,0 +1,134 @@
+import Foundation
+public import Logging
+import NIOConcurrencyHelpers
+public import NIOCore
+import NIOPosix
+import NIOSSL
+public import Redlite
+public import ServiceLifecycle
+
+/// The Redlite RESP server: a Redis-compatible server over a Redlite store, usable by `redis-cli`,
+/// `redis-benchmark` and any Redis client.
+///
+/// It is a swift-service-lifecycle `Service`: `run()` serves until graceful shutdown (SIGTERM/SIGINT
+/// through a `ServiceGroup`), then stops accepting, lets in-flight commands finish, checkpoints the
+/// WAL and returns.
+///
+/// ```swift
+/// let server = try RedliteServer(configuration: configuration, logger: logger)
+/// let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public final class RedliteServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    public let store: RedliteStore
+    let context: ServerContext
+    private let logger: Logger
+    private let channels = NIOLockedValueBox<[any Channel]>([])
+    private let shutdownRequested = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
+    private let shutdownFlag = NIOLockedValueBox(false)
+
+    /// Opens the store the configuration names (creating the file if needed).
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "redlite")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        var storeConfiguration = RedliteStore.Configuration()
+        storeConfiguration.synchronous = configuration.synchronous
+        store = try configuration.databasePath.map { try RedliteStore.open(path: $0, configuration: storeConfiguration) }
+            ?? RedliteStore.inMemory(configuration: storeConfiguration)
+        let flag = shutdownFlag, requested = shutdownRequested
+        context = try ServerContext(store: store, configuration: configuration, logger: logger) {
+            flag.withLockedValue { $0 = true }
+            requested.withLockedValue { $0?.resume(); $0 = nil }
+        }
+    }
+
+    /// The addresses the server listens on (after `start()`).
+    public var localAddresses: [SocketAddress] {
+        channels.withLockedValue { $0.compactMap(\.localAddress) }
+    }
+
+    /// Binds every configured listener (TCP, unix socket, TLS).
+    public func start() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        var bound: [any Channel] = []
+        for host in configuration.bind {
+            bound.append(try await bootstrap(group: group, tls: nil).bind(host: host, port: configuration.port).get())
+        }
+        if let path = configuration.unixSocket {
+            try? FileManager.default.removeItem(atPath: path)
+            bound.append(try await bootstrap(group: group, tls: nil).bind(unixDomainSocketPath: path).get())
+        }
+        if let tls = configuration.tls {
+            var settings = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyPath, format: .pem))
+            )
+            if let ca = tls.caPath {
+                settings.trustRoots = .file(ca)
+                settings.certificateVerification = .none
+            }
+            let sslContext = try NIOSSLContext(configuration: settings)
+            for host in configuration.bind {
+                bound.append(try await bootstrap(group: group, tls: sslContext).bind(host: host, port: tls.port).get())
+            }
+        }
+        channels.withLockedValue { $0 = bound }
+        logger.info("redlite serving", metadata: [
+            "addresses": "\(bound.compactMap(\.localAddress))", "database": "\(configuration.databasePath ?? ":memory:")",
+        ])
+    }
+
+    private func bootstrap(group: any EventLoopGroup, tls: NIOSSLContext?) -> ServerBootstrap {
+        let context = self.context
+        let limits = configuration.protocolLimits
+        let queryBufferLimit = configuration.queryBufferLimit
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 511)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RequestDecoder(limits: limits, queryBufferLimit: queryBufferLimit)))
+                    try channel.pipeline.syncOperations.addHandler(ClientConnection(server: context))
+                }
+            }
+    }
+
+    /// Serves until graceful shutdown is requested (or a client sends SHUTDOWN), then stops cleanly.
+    public func run() async throws {
+        try await start()
+        await withGracefulShutdownHandler {
+            await withCheckedContinuation { continuation in
+                let alreadyRequested = shutdownFlag.withLockedValue { $0 }
+                if alreadyRequested {
+                    continuation.resume()
+                } else {
+                    shutdownRequested.withLockedValue { $0 = continuation }
+                }
+            }
+        } onGracefulShutdown: { [self] in
+            context.requestShutdown()
+        }
+        try await stop()
+    }
+
+    /// Stops accepting, closes client connections after their in-flight commands, drains the writer,
+    /// checkpoints the WAL.
+    public func stop() async throws {
+        let listeners = channels.withLockedValue { channels -> [any Channel] in
+            defer { channels = [] }
+            return channels
+        }
+        for channel in listeners { try? await channel.close() }
+        for client in context.clients.all { client.close() }
+        context.committer.stop()
+        try? store.checkpoint()
+        store.close()
+        logger.info("redlite stopped")
+    }
+}

@@ -1,0 +1,139 @@
+public import RESP
+public import Redlite
+
+/// Everything `redlite serve` can be told, from flags or a redis.conf-style file.
+public struct ServerConfiguration: Sendable {
+    /// The database file; nil serves an in-memory store.
+    public var databasePath: String? = "./redlite.db"
+    public var port: Int = 6767
+    /// Addresses to listen on; loopback only unless told otherwise.
+    public var bind: [String] = ["127.0.0.1"]
+    public var unixSocket: String?
+    /// `requirepass`: the default user's password.
+    public var requirePass: String?
+    /// Named users (AUTH username password).
+    public var users: [String: String] = [:]
+    public var tls: TLS?
+    public var maxClients: Int = 10_000
+    public var synchronous: RedliteStore.Configuration.Synchronous = .normal
+    /// A client whose unparsed input exceeds this is disconnected (Redis's `client-query-buffer-limit`).
+    public var queryBufferLimit: Int = 1024 * 1024 * 1024
+    /// Pub/sub output-buffer limits: disconnect at `hard` bytes pending, or above `soft` for `softSeconds`.
+    public var pubsubOutputLimit = OutputLimit(hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60)
+    public var protocolLimits = RESPLimits()
+    /// Keyspace notification classes (`notify-keyspace-events`).
+    public var notifyKeyspaceEvents = ""
+    /// How many writes one group-commit transaction may hold at most.
+    public var maxCommitBatch: Int = 512
+
+    public struct TLS: Sendable {
+        public var port: Int
+        public var certificatePath: String
+        public var keyPath: String
+        public var caPath: String?
+        public init(port: Int, certificatePath: String, keyPath: String, caPath: String? = nil) {
+            self.port = port
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+            self.caPath = caPath
+        }
+    }
+
+    public struct OutputLimit: Sendable {
+        public var hard: Int
+        public var soft: Int
+        public var softSeconds: Int
+    }
+
+    public init() {}
+
+    /// Applies one directive (`port 6767`, `requirepass secret`, `user alice:secret`, …) as found in
+    /// a configuration file or given to CONFIG SET.
+    public mutating func apply(_ name: String, _ values: [String]) throws(ConfigurationError) {
+        func one() throws(ConfigurationError) -> String {
+            guard values.count == 1 else { throw .invalid("'\(name)' takes one value") }
+            return values[0]
+        }
+        func integer() throws(ConfigurationError) -> Int {
+            guard let value = Int(try one()) else { throw .invalid("'\(name)' takes an integer") }
+            return value
+        }
+        switch name.lowercased() {
+        case "port": port = try integer()
+        case "bind": bind = values
+        case "unixsocket": unixSocket = try one()
+        case "requirepass": requirePass = try one().isEmpty ? nil : values[0]
+        case "user":
+            for value in values {
+                guard let colon = value.firstIndex(of: ":") else { throw .invalid("user takes NAME:PASSWORD") }
+                users[String(value[..<colon])] = String(value[value.index(after: colon)...])
+            }
+        case "maxclients": maxClients = try integer()
+        case "db", "dbfilename": databasePath = try one()
+        case "memory": databasePath = nil
+        case "synchronous":
+            switch try one().lowercased() {
+            case "normal": synchronous = .normal
+            case "full": synchronous = .full
+            default: throw .invalid("synchronous is normal or full")
+            }
+        case "client-query-buffer-limit": queryBufferLimit = try integer()
+        case "notify-keyspace-events": notifyKeyspaceEvents = values.first ?? ""
+        case "tls-port":
+            let port = try integer()
+            tls = TLS(port: port, certificatePath: tls?.certificatePath ?? "", keyPath: tls?.keyPath ?? "", caPath: tls?.caPath)
+        case "tls-cert-file": tls = TLS(port: tls?.port ?? 0, certificatePath: try one(), keyPath: tls?.keyPath ?? "", caPath: tls?.caPath)
+        case "tls-key-file": tls = TLS(port: tls?.port ?? 0, certificatePath: tls?.certificatePath ?? "", keyPath: try one(), caPath: tls?.caPath)
+        case "tls-ca-cert-file": tls = TLS(port: tls?.port ?? 0, certificatePath: tls?.certificatePath ?? "", keyPath: tls?.keyPath ?? "", caPath: try one())
+        default:
+            throw .unknown(name)
+        }
+    }
+
+    /// Reads redis.conf-style text: one `name value…` directive per line, `#` comments, quoted values.
+    public mutating func apply(configurationFile text: String) throws(ConfigurationError) {
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            var buffer = ByteBuffer(string: line)
+            guard let words = InlineCommandParser.split(buffer.readSlice(length: buffer.readableBytes)!), let name = words.first else {
+                throw .invalid("line \(number + 1): unbalanced quotes")
+            }
+            do {
+                try apply(String(buffer: name), words.dropFirst().map { String(buffer: $0) })
+            } catch {
+                throw .invalid("line \(number + 1): \(error)")
+            }
+        }
+    }
+}
+
+/// A configuration directive that cannot be applied.
+public enum ConfigurationError: Error, Sendable, CustomStringConvertible {
+    case unknown(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .unknown(let name): return "unknown directive '\(name)'"
+        case .invalid(let message): return message
+        }
+    }
+}
+
+import NIOCore
+
+extension String {
+    func trimmingCharacters(in set: CharacterSetLike) -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
+        while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}
+
+/// The two sets of characters configuration parsing trims (without Foundation).
+enum CharacterSetLike {
+    case whitespaces
+    func contains(_ character: Character) -> Bool { character == " " || character == "\t" || character == "\r" }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+import RESP
+import RedisCommands
+import Redlite
+
+/// What every connection of one server shares.
+final class ServerContext: Sendable {
+    let store: RedliteStore
+    let committer: GroupCommitter
+    let table: CommandTable
+    let clients = ClientRegistry()
+    let logger: Logger
+    let startedAt = Date()
+    private let settings: NIOLockedValueBox<ServerConfiguration>
+    let requestShutdown: @Sendable () -> Void
+
+    // Statistics (INFO stats) and metrics.
+    let commandsProcessed = ManagedAtomicCounter()
+    let connectionsReceived = ManagedAtomicCounter()
+    let rejectedConnections = ManagedAtomicCounter()
+    let errorReplies = ManagedAtomicCounter()
+    let commandCounter = Counter(label: "redlite_commands_total")
+    let errorCounter = Counter(label: "redlite_errors_total")
+    let commandTimer = Timer(label: "redlite_command_duration")
+    let connectionGauge = Gauge(label: "redlite_connections")
+
+    init(store: RedliteStore, configuration: ServerConfiguration, logger: Logger, requestShutdown: @escaping @Sendable () -> Void) throws {
+        self.store = store
+        self.committer = GroupCommitter(store: store, maxBatch: configuration.maxCommitBatch)
+        self.table = try CommandTable.bundled
+        self.logger = logger
+        self.settings = NIOLockedValueBox(configuration)
+        self.requestShutdown = requestShutdown
+    }
+
+    var configuration: ServerConfiguration {
+        get { settings.withLockedValue { $0 } }
+    }
+
+    func updateConfiguration(_ body: (inout ServerConfiguration) throws -> Void) rethrows {
+        try settings.withLockedValue { try body(&$0) }
+    }
+
+    /// True when clients must authenticate (a password or users are configured).
+    var authenticationRequired: Bool {
+        let configuration = self.configuration
+        return configuration.requirePass != nil || !configuration.users.isEmpty
+    }
+
+    /// Checks a username/password pair (`default` is the requirepass user).
+    func authenticate(user: String, password: String) -> Bool {
+        let configuration = self.configuration
+        if user == "default" { return configuration.requirePass.map { $0 == password } ?? configuration.users.isEmpty }
+        return configuration.users[user] == password
+    }
+}
+
+/// A thread-safe counter (INFO numbers).
+final class ManagedAtomicCounter: Sendable {
+    private let value = NIOLockedValueBox<Int64>(0)
+    func increment(by amount: Int64 = 1) { value.withLockedValue { $0 += amount } }
+    var current: Int64 { value.withLockedValue { $0 } }
+    func reset() { value.withLockedValue { $0 = 0 } }
+}
+
+/// Every connected client, for CLIENT LIST / KILL, INFO clients and maxclients.
+final class ClientRegistry: Sendable {
+    private let clients = NIOLockedValueBox<[UInt64: ClientHandle]>([:])
+    private let nextID = NIOLockedValueBox<UInt64>(0)
+
+    func makeID() -> UInt64 { nextID.withLockedValue { $0 += 1; return $0 } }
+    func register(_ client: ClientHandle) { clients.withLockedValue { $0[client.id] = client } }
+    func unregister(_ id: UInt64) { clients.withLockedValue { $0[id] = nil } }
+    var all: [ClientHandle] { clients.withLockedValue { Array($0.values) }.sorted { $0.id < $1.id } }
+    var count: Int { clients.withLockedValue { $0.count } }
+}
+
+/// What other threads may read about one client, and how to disconnect it.
+final class ClientHandle: Sendable {
+    let id: UInt64
+    let address: String
+    let localAddress: String
+    let createdAt = Date()
+    private let details = NIOLockedValueBox(Details())
+    let close: @Sendable () -> Void
+
+    struct Details {
+        var name = ""
+        var database = 0
+        var lastCommand = "NULL"
+        var lastInteraction = Date()
+        var channels = 0
+        var patterns = 0
+        var shardChannels = 0
+        var inMulti = -1
+        var protocolVersion = 2
+        var user = "default"
+        var libraryName = ""
+        var libraryVersion = ""
+        var noEvict = false
+    }
+
+    init(id: UInt64, address: String, localAddress: String, close: @escaping @Sendable () -> Void) {
+        self.id = id
+        self.address = address
+        self.localAddress = localAddress
+        self.close = close
+    }
+
+    func update(_ body: (inout Details) -> Void) { details.withLockedValue(body) }
+    var snapshot: Details { details.withLockedValue { $0 } }
+
+    var isPubSub: Bool {
+        let details = snapshot
+        return details.channels + details.patterns + details.shardChannels > 0
+    }
+
+    /// One CLIENT LIST line (without the newline).
+    var listLine: String {
+        let details = snapshot
+        let age = Int(Date().timeIntervalSince(createdAt))
+        let idle = Int(Date().timeIntervalSince(details.lastInteraction))
+        let flags = (details.channels + details.patterns + details.shardChannels > 0 ? "P" : "") + (details.inMulti >= 0 ? "x" : "")
+        return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(details.name) age=\(age) idle=\(idle) "
+            + "flags=\(flags.isEmpty ? "N" : flags) db=\(details.database) sub=\(details.channels) psub=\(details.patterns) "
+            + "ssub=\(details.shardChannels) multi=\(details.inMulti) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
+            + "omem=0 tot-mem=0 events=r cmd=\(details.lastCommand) user=\(details.user) redir=-1 resp=\(details.protocolVersion)"
+            + " lib-name=\(details.libraryName) lib-ver=\(details.libraryVersion)"
+    }
+}

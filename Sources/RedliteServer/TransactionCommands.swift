@@ -1,0 +1,100 @@
+import NIOCore
+import RESP
+import RedisCommands
+import Redlite
+
+/// MULTI, EXEC, DISCARD, WATCH.
+extension ClientConnection {
+    func multi() {
+        guard transaction == nil else {
+            reply(.simpleError("ERR MULTI calls can not be nested"))
+            return
+        }
+        transaction = []
+        transactionFailed = false
+        handle.update { $0.inMulti = 0 }
+        reply(.ok)
+    }
+
+    func discard() {
+        guard transaction != nil else {
+            reply(.simpleError("ERR DISCARD without MULTI"))
+            return
+        }
+        transaction = nil
+        watched = []
+        handle.update { $0.inMulti = -1 }
+        reply(.ok)
+    }
+
+    func watch(_ request: [ByteBuffer]) {
+        if transaction != nil {
+            reply(.simpleError("ERR WATCH inside MULTI is not allowed"))
+            return
+        }
+        for key in request.dropFirst() {
+            let version = try? server.store.keyVersion(database: session.database, key: key)
+            watched.append((session.database, key, version ?? nil))
+        }
+        reply(.ok)
+    }
+
+    /// A command between MULTI and EXEC: checked now (unknown command, arity), run at EXEC.
+    func queueInTransaction(_ request: [ByteBuffer], name: String, spec: CommandSpec?) {
+        let known = spec != nil || server.store.implements(name)
+        guard known, !Self.serverCommandNames.contains(name) || Self.allowedInTransaction.contains(name) else {
+            transactionFailed = true
+            if !known {
+                var session = self.session
+                reply(server.store.execute(request, session: &session))  // the engine's unknown-command text
+            } else {
+                reply(.simpleError("ERR Command not allowed inside a transaction"))
+            }
+            return
+        }
+        if let spec, !spec.accepts(argumentCount: request.count) {
+            transactionFailed = true
+            reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
+            return
+        }
+        transaction?.append(request)
+        handle.update { $0.inMulti = (self.transaction?.count ?? 0) }
+        reply(.simpleString("QUEUED"))
+    }
+
+    /// Server commands that may be queued: they are answered inside EXEC's transaction.
+    static let allowedInTransaction: Set<String> = ["ping", "select", "publish", "spublish"]
+
+    func exec() {
+        guard let queued = transaction else {
+            reply(.simpleError("ERR EXEC without MULTI"))
+            return
+        }
+        transaction = nil
+        handle.update { $0.inMulti = -1 }
+        let watched = self.watched
+        self.watched = []
+        if transactionFailed {
+            transactionFailed = false
+            reply(.simpleError("EXECABORT Transaction discarded because of previous errors."))
+            return
+        }
+        let hub = server.store.pubsub
+        // The whole transaction runs as one job of the group committer: atomic, and visible to
+        // others only once committed.
+        commit(work: { transaction, session in
+            for entry in watched where (try? transaction.keyVersion(database: entry.database, key: entry.key)) != entry.version {
+                return .nullArray
+            }
+            var replies: [RESPValue] = []
+            for request in queued {
+                switch request[0].lowercasedASCII {
+                case "publish": replies.append(.integer(Int64(hub.publish(channel: request[1], payload: request[2]))))
+                case "spublish": replies.append(.integer(Int64(hub.publish(shardChannel: request[1], payload: request[2]))))
+                default: replies.append(transaction.execute(request, session: &session))
+                }
+            }
+            return .array(replies)
+        }, then: nil)
+    }
+}
