@@ -15,6 +15,12 @@ extension ClientConnection {
 
     /// Answers a server-level command; false when `name` is the engine's.
     func handleServerCommand(_ name: String, _ request: [ByteBuffer]) -> Bool {
+        // Container commands: the subcommand's own arity, from the command table, as Redis checks it.
+        if ["client", "command", "config", "pubsub"].contains(name), request.count >= 2,
+           let spec = server.table.subcommand(name, request[1].lowercasedASCII), !spec.accepts(argumentCount: request.count) {
+            reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
+            return true
+        }
         switch name {
         case "hello": hello(request)
         case "auth": auth(request)
@@ -180,10 +186,6 @@ extension ClientConnection {
             return
         }
         let sub = request[1].lowercasedASCII
-        if let spec = server.table.subcommand("client", sub), !spec.accepts(argumentCount: request.count) {
-            reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
-            return
-        }
         switch sub {
         case "id":
             reply(.integer(Int64(handle.id)))

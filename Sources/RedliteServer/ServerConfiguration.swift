@@ -43,6 +43,11 @@ public struct ServerConfiguration: Sendable {
         public var hard: Int
         public var soft: Int
         public var softSeconds: Int
+        public init(hard: Int, soft: Int, softSeconds: Int) {
+            self.hard = hard
+            self.soft = soft
+            self.softSeconds = softSeconds
+        }
     }
 
     public init() {}

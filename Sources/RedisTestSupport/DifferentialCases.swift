@@ -1,0 +1,371 @@
+/// A named sequence of commands for the differential harness: run from empty databases on both
+/// sides, every reply compared.
+public struct DifferentialCase: Sendable, CustomStringConvertible {
+    public let name: String
+    public let commands: [[String]]
+    public var description: String { name }
+
+    public init(_ name: String, _ commands: [[String]]) {
+        self.name = name
+        self.commands = commands
+    }
+}
+
+/// The hand-written differential cases: every command and option of the engine, with edge cases and
+/// error texts. Shared by the in-process tests (Redlite's executor) and the server's network tests
+/// (`redlite serve`). Every divergence ever found stays here as a case.
+public enum DifferentialCases {
+    public static let keysStringsHashes: [DifferentialCase] = [
+        DifferentialCase("GET and SET basics", [
+            ["GET", "k"], ["SET", "k", "v"], ["GET", "k"], ["SET", "k", ""], ["GET", "k"], ["STRLEN", "k"],
+            ["SET", "bin", "a\u{0}b\r\nc"], ["GET", "bin"], ["GET"], ["SET", "k"], ["get", "k", "x"],
+        ]),
+        DifferentialCase("SET options", [
+            ["SET", "k", "v", "NX"], ["SET", "k", "w", "NX"], ["GET", "k"], ["SET", "k", "x", "XX"], ["GET", "k"],
+            ["SET", "missing", "x", "XX"], ["GET", "missing"], ["SET", "k", "y", "GET"], ["SET", "new", "y", "GET"],
+            ["SET", "k", "z", "NX", "GET"], ["SET", "k", "z", "XX", "GET"], ["SET", "k", "a", "NX", "XX"],
+            ["SET", "k", "a", "EX", "10"], ["TTL", "k"], ["SET", "k", "a", "PX", "10000"], ["PTTL", "k"],
+            ["SET", "k", "a", "KEEPTTL"], ["TTL", "k"], ["SET", "k", "b"], ["TTL", "k"],
+            ["SET", "k", "a", "EX", "0"], ["SET", "k", "a", "EX", "-5"], ["SET", "k", "a", "EX", "abc"],
+            ["SET", "k", "a", "EX", "10", "PX", "100"], ["SET", "k", "a", "EX"], ["SET", "k", "a", "KEEPTTL", "EX", "10"],
+            ["SET", "k", "a", "EX", "9223372036854775807"], ["SET", "k", "a", "PX", "9223372036854775807"],
+            ["SET", "k", "a", "EXAT", "1"], ["GET", "k"], ["EXISTS", "k"], ["SET", "k", "a", "PXAT", "99999999999999"], ["PTTL", "k"],
+            ["SET", "k", "a", "ex", "10", "ex", "20"], ["TTL", "k"], ["SET", "k", "a", "BOGUS"], ["set", "k", "v", "nx", "nx"],
+            ["HSET", "h", "f", "v"], ["SET", "h", "x", "GET"], ["SET", "h", "x"], ["TYPE", "h"], ["GET", "h"],
+        ]),
+        DifferentialCase("SETNX SETEX PSETEX GETSET GETDEL", [
+            ["SETNX", "k", "1"], ["SETNX", "k", "2"], ["GET", "k"], ["SETEX", "e", "100", "v"], ["TTL", "e"],
+            ["SETEX", "e", "0", "v"], ["SETEX", "e", "-1", "v"], ["SETEX", "e", "x", "v"], ["PSETEX", "p", "100000", "v"], ["PTTL", "p"],
+            ["PSETEX", "p", "0", "v"], ["GETSET", "k", "3"], ["GETSET", "nope", "1"], ["GET", "nope"], ["SETEX", "g", "100", "v"],
+            ["GETSET", "g", "w"], ["TTL", "g"], ["GETDEL", "g"], ["GETDEL", "g"], ["EXISTS", "g"],
+            ["HSET", "h", "f", "v"], ["GETSET", "h", "x"], ["GETDEL", "h"], ["SETNX", "h", "x"],
+        ]),
+        DifferentialCase("GETEX", [
+            ["SET", "k", "v"], ["GETEX", "k"], ["GETEX", "k", "EX", "100"], ["TTL", "k"], ["GETEX", "k", "PERSIST"], ["TTL", "k"],
+            ["GETEX", "k", "PX", "50000"], ["PTTL", "k"], ["GETEX", "k", "EXAT", "1"], ["EXISTS", "k"], ["GETEX", "missing", "EX", "x"],
+            ["SET", "k", "v"], ["GETEX", "k", "EX", "0"], ["GETEX", "k", "EX", "x"], ["GETEX", "k", "PERSIST", "EX", "10"],
+            ["GETEX", "k", "BOGUS"], ["GETEX", "k", "EX"], ["GETEX", "k", "PXAT", "99999999999999"], ["PTTL", "k"],
+            ["HSET", "h", "f", "v"], ["GETEX", "h"], ["GETEX", "h", "EX", "10"],
+        ]),
+        DifferentialCase("MGET MSET MSETNX", [
+            ["MSET", "a", "1", "b", "2"], ["MGET", "a", "b", "c"], ["MSET", "a"], ["MSET", "a", "1", "b"],
+            ["MSETNX", "c", "3", "d", "4"], ["MSETNX", "d", "5", "e", "6"], ["MGET", "c", "d", "e"], ["MSETNX", "x"],
+            ["HSET", "h", "f", "v"], ["MGET", "a", "h"], ["MSET", "h", "s"], ["TYPE", "h"],
+        ]),
+        DifferentialCase("INCR family", [
+            ["INCR", "n"], ["INCR", "n"], ["DECR", "n"], ["INCRBY", "n", "10"], ["DECRBY", "n", "3"], ["INCRBY", "n", "-20"],
+            ["INCRBY", "n", "x"], ["INCRBY", "n", "1.5"], ["SET", "s", "abc"], ["INCR", "s"], ["SET", "s", " 1"], ["INCR", "s"],
+            ["SET", "s", "01"], ["INCR", "s"], ["SET", "s", "-0"], ["INCR", "s"], ["SET", "m", "9223372036854775807"], ["INCR", "m"],
+            ["SET", "m", "-9223372036854775808"], ["DECR", "m"], ["DECRBY", "x", "-9223372036854775808"], ["INCRBY", "x", "9223372036854775808"],
+            ["SETEX", "t", "100", "5"], ["INCR", "t"], ["TTL", "t"], ["HSET", "h", "f", "1"], ["INCR", "h"], ["INCRBY", "n"],
+        ]),
+        DifferentialCase("INCRBYFLOAT", [
+            ["INCRBYFLOAT", "f", "1.5"], ["INCRBYFLOAT", "f", "0.1"], ["INCRBYFLOAT", "f", "-1.6"], ["GET", "f"],
+            ["INCRBYFLOAT", "f", "1e3"], ["INCRBYFLOAT", "f", "abc"], ["INCRBYFLOAT", "f", "inf"], ["INCRBYFLOAT", "f", " 1"],
+            ["SET", "g", "3"], ["INCRBYFLOAT", "g", "0.5"], ["SET", "g", "x"], ["INCRBYFLOAT", "g", "1"],
+            ["SET", "g", "1.0e2"], ["INCRBYFLOAT", "g", "5"], ["INCRBYFLOAT", "h", "-0"], ["INCRBYFLOAT", "h", "0x10"],
+            ["SET", "big", "1.7e308"], ["INCRBYFLOAT", "big", "1.7e308"], ["INCRBYFLOAT", "small", "0.0000001"],
+            ["HSET", "h", "f", "v"], ["INCRBYFLOAT", "h", "abc"], ["INCRBYFLOAT", "g", "abc"],
+        ]),
+        DifferentialCase("APPEND STRLEN GETRANGE SETRANGE", [
+            ["APPEND", "a", "hello"], ["APPEND", "a", " world"], ["GET", "a"], ["STRLEN", "a"], ["STRLEN", "none"],
+            ["GETRANGE", "a", "0", "4"], ["GETRANGE", "a", "-5", "-1"], ["GETRANGE", "a", "5", "2"], ["GETRANGE", "a", "0", "-100"],
+            ["GETRANGE", "a", "-100", "100"], ["GETRANGE", "a", "-1", "-5"], ["GETRANGE", "none", "0", "1"], ["GETRANGE", "a", "x", "1"],
+            ["SETRANGE", "a", "6", "WORLD"], ["GET", "a"], ["SETRANGE", "b", "3", "xy"], ["GET", "b"], ["SETRANGE", "c", "5", ""],
+            ["EXISTS", "c"], ["SETRANGE", "a", "0", ""], ["SETRANGE", "a", "-1", "x"], ["SETRANGE", "a", "536870912", "x"],
+            ["SETRANGE", "a", "x", "y"], ["SETEX", "t", "100", "abc"], ["APPEND", "t", "d"], ["TTL", "t"],
+            ["HSET", "h", "f", "v"], ["APPEND", "h", "x"], ["STRLEN", "h"], ["GETRANGE", "h", "0", "1"], ["SETRANGE", "h", "0", "x"],
+        ]),
+        DifferentialCase("bits", [
+            ["SETBIT", "b", "7", "1"], ["GET", "b"], ["GETBIT", "b", "7"], ["GETBIT", "b", "6"], ["GETBIT", "b", "100"],
+            ["SETBIT", "b", "100", "1"], ["STRLEN", "b"], ["SETBIT", "b", "7", "0"], ["SETBIT", "b", "-1", "1"], ["SETBIT", "b", "1", "2"],
+            ["SETBIT", "b", "4294967296", "1"], ["SETBIT", "b", "x", "1"], ["GETBIT", "none", "3"],
+            ["SET", "s", "foobar"], ["BITCOUNT", "s"], ["BITCOUNT", "s", "0", "0"], ["BITCOUNT", "s", "1", "1"], ["BITCOUNT", "s", "1", "1", "BYTE"],
+            ["BITCOUNT", "s", "5", "30", "BIT"], ["BITCOUNT", "s", "-3", "-1"], ["BITCOUNT", "s", "-1", "-3"], ["BITCOUNT", "s", "0"],
+            ["BITCOUNT", "s", "0", "1", "BOGUS"], ["BITCOUNT", "none"], ["BITCOUNT", "s", "a", "1"],
+            ["BITCOUNT", "none", "0"], ["BITCOUNT", "none", "x", "y"], ["HSET", "hb", "f", "v"], ["BITCOUNT", "hb", "0"],
+            ["SET", "p", "\u{00}\u{0F}"], ["BITPOS", "p", "1"], ["BITPOS", "p", "0"], ["BITPOS", "p", "1", "1"], ["BITPOS", "p", "0", "1", "1"],
+            ["BITPOS", "p", "1", "2"], ["BITPOS", "p", "1", "7", "15", "BIT"], ["BITPOS", "p", "0", "12", "15", "BIT"], ["BITPOS", "p", "2"],
+            ["BITPOS", "none", "0"], ["BITPOS", "none", "1"], ["SET", "ones", "\u{7F}"], ["BITPOS", "ones", "0", "0", "-1"],
+            ["BITPOS", "p", "1", "0", "-1", "BYTE"], ["BITPOS", "p", "1", "0", "-1", "BOGUS"],
+            ["SET", "x", "abc"], ["SET", "y", "ab"], ["BITOP", "AND", "dst", "x", "y"], ["GET", "dst"], ["BITOP", "OR", "dst", "x", "y"],
+            ["GET", "dst"], ["BITOP", "XOR", "dst", "x", "y", "none"], ["GET", "dst"], ["BITOP", "NOT", "dst", "x"], ["GET", "dst"],
+            ["BITOP", "NOT", "dst", "x", "y"], ["BITOP", "NAND", "dst", "x"], ["BITOP", "AND", "dst", "none1", "none2"], ["EXISTS", "dst"],
+            ["HSET", "h", "f", "v"], ["BITOP", "AND", "dst", "x", "h"], ["SETBIT", "h", "1", "1"], ["GETBIT", "h", "1"], ["BITCOUNT", "h"],
+        ]),
+        DifferentialCase("LCS", [
+            ["MSET", "key1", "ohmytext", "key2", "mynewtext"], ["LCS", "key1", "key2"], ["LCS", "key1", "key2", "LEN"],
+            ["LCS", "key1", "key2", "IDX"], ["LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4"], ["LCS", "key1", "key2", "IDX", "WITHMATCHLEN"],
+            ["LCS", "key1", "key2", "IDX", "LEN"], ["LCS", "key1", "missing"], ["LCS", "key1", "key2", "BOGUS"],
+            ["LCS", "key1", "key2", "MINMATCHLEN", "x"], ["HSET", "h", "f", "v"], ["LCS", "key1", "h"],
+        ]),
+        DifferentialCase("DEL EXISTS TYPE TOUCH UNLINK", [
+            ["SET", "a", "1"], ["SET", "b", "2"], ["HSET", "h", "f", "v"], ["EXISTS", "a", "a", "b", "c"], ["TYPE", "a"], ["TYPE", "h"],
+            ["TYPE", "none"], ["TOUCH", "a", "none", "h"], ["DEL", "a", "a", "none"], ["UNLINK", "b", "h"], ["EXISTS", "a", "b", "h"],
+            ["DEL"], ["EXISTS"],
+        ]),
+        DifferentialCase("KEYS glob patterns", [
+            ["MSET", "hello", "1", "hallo", "2", "hxllo", "3", "hllo", "4", "heeeello", "5", "h[llo", "6", "a*b", "7", "a?b", "8"],
+            ["KEYS", "*"], ["KEYS", "h?llo"], ["KEYS", "h*llo"], ["KEYS", "h[ae]llo"], ["KEYS", "h[^e]llo"], ["KEYS", "h[a-b]llo"],
+            ["KEYS", "h[b-a]llo"], ["KEYS", "h\\[llo"], ["KEYS", "a\\*b"], ["KEYS", "a\\?b"], ["KEYS", "h[llo"], ["KEYS", "*llo*"],
+            ["KEYS", "[h"], ["KEYS", "h["], ["KEYS", "***"], ["KEYS", "nomatch"], ["KEYS", "h[\\]]llo"], ["KEYS", "?"],
+        ]),
+        DifferentialCase("TTL family and EXPIRE options", [
+            ["SET", "k", "v"], ["TTL", "k"], ["PTTL", "k"], ["TTL", "none"], ["EXPIRE", "k", "100"], ["TTL", "k"], ["EXPIRETIME", "k"],
+            ["PEXPIRETIME", "k"], ["EXPIRE", "k", "50", "NX"], ["EXPIRE", "k", "50", "XX"], ["TTL", "k"], ["EXPIRE", "k", "10", "GT"],
+            ["EXPIRE", "k", "100", "GT"], ["EXPIRE", "k", "200", "LT"], ["EXPIRE", "k", "20", "LT"], ["TTL", "k"],
+            ["EXPIRE", "k", "10", "NX", "XX"], ["EXPIRE", "k", "10", "GT", "LT"], ["EXPIRE", "k", "10", "BOGUS"], ["EXPIRE", "k", "x"],
+            ["PERSIST", "k"], ["PERSIST", "k"], ["TTL", "k"], ["EXPIRE", "k", "10", "GT"], ["EXPIRE", "k", "10", "LT"], ["TTL", "k"],
+            ["PERSIST", "k"], ["EXPIRE", "k", "10", "XX"], ["PEXPIRE", "k", "100000"], ["PTTL", "k"], ["EXPIREAT", "k", "99999999999"],
+            ["EXPIRETIME", "k"], ["PEXPIREAT", "k", "99999999999000"], ["PEXPIRETIME", "k"], ["EXPIRE", "none", "10"],
+            ["EXPIRE", "k", "9223372036854775807"], ["EXPIRE", "k", "-9223372036854775808"], ["PEXPIRE", "k", "9223372036854775807"],
+            ["EXPIRE", "k", "0"], ["EXISTS", "k"], ["SET", "k", "v"], ["EXPIRE", "k", "-1"], ["EXISTS", "k"], ["SET", "k", "v"],
+            ["EXPIREAT", "k", "1"], ["EXISTS", "k"], ["SET", "k", "v"], ["PEXPIREAT", "k", "0"], ["TTL", "k"], ["EXPIRETIME", "none"],
+        ]),
+        DifferentialCase("expired keys are invisible everywhere", [
+            ["SET", "gone", "v", "PXAT", "1000"], ["HSET", "h", "f", "v"], ["PEXPIREAT", "h", "1000"], ["SET", "live", "v"],
+            ["GET", "gone"], ["EXISTS", "gone", "h"], ["TYPE", "gone"], ["TYPE", "h"], ["KEYS", "*"], ["DBSIZE"], ["HGET", "h", "f"],
+            ["HLEN", "h"], ["TTL", "gone"], ["STRLEN", "gone"], ["APPEND", "gone", "x"], ["GET", "gone"], ["HSET", "h", "g", "w"],
+            ["HGETALL", "h"], ["RANDOMKEY"], ["DEL", "live", "gone", "h"], ["DBSIZE"],
+        ]),
+        DifferentialCase("RENAME RENAMENX", [
+            ["SET", "a", "1"], ["RENAME", "a", "b"], ["GET", "a"], ["GET", "b"], ["RENAME", "none", "x"], ["RENAMENX", "none", "x"],
+            ["SET", "c", "3"], ["RENAMENX", "b", "c"], ["RENAMENX", "b", "d"], ["RENAME", "d", "d"], ["RENAMENX", "d", "d"],
+            ["SETEX", "t", "100", "v"], ["RENAME", "t", "u"], ["TTL", "u"], ["HSET", "h", "f", "v"], ["RENAME", "h", "c"],
+            ["TYPE", "c"], ["HGETALL", "c"], ["RENAME", "u", "c"], ["TYPE", "c"],
+        ]),
+        DifferentialCase("COPY and MOVE", [
+            ["SET", "a", "1"], ["COPY", "a", "b"], ["GET", "b"], ["COPY", "a", "b"], ["SET", "a", "2"], ["COPY", "a", "b", "REPLACE"],
+            ["GET", "b"], ["COPY", "a", "a"], ["COPY", "none", "x"], ["COPY", "a", "z", "DB", "1"], ["SELECT", "1"], ["GET", "z"],
+            ["SELECT", "0"], ["COPY", "a", "z", "DB", "16"], ["COPY", "a", "z", "DB", "x"], ["COPY", "a", "z", "BOGUS"],
+            ["COPY", "a", "a", "DB", "1"], ["HSET", "h", "f", "v", "g", "w"], ["COPY", "h", "h2"], ["HGETALL", "h2"],
+            ["SETEX", "t", "100", "v"], ["COPY", "t", "t2"], ["TTL", "t2"], ["MOVE", "a", "1"], ["MOVE", "a", "2"], ["MOVE", "b", "0"],
+            ["MOVE", "b", "16"], ["MOVE", "b", "x"], ["MOVE", "none", "1"], ["SET", "m", "1"], ["SELECT", "3"], ["SET", "m", "2"],
+            ["SELECT", "0"], ["MOVE", "m", "3"], ["SELECT", "1"], ["KEYS", "*"], ["GET", "a"],
+        ]),
+        DifferentialCase("databases", [
+            ["SET", "k", "0"], ["SELECT", "1"], ["GET", "k"], ["SET", "k", "1"], ["DBSIZE"], ["SELECT", "16"], ["SELECT", "-1"],
+            ["SELECT", "x"], ["SELECT", "0"], ["GET", "k"], ["SWAPDB", "0", "1"], ["GET", "k"], ["SWAPDB", "0", "x"],
+            ["SWAPDB", "x", "0"], ["SWAPDB", "0", "16"], ["SWAPDB", "0", "0"], ["FLUSHDB"], ["DBSIZE"], ["SELECT", "1"], ["GET", "k"],
+            ["FLUSHDB", "ASYNC"], ["FLUSHDB", "SYNC"], ["FLUSHDB", "BOGUS"], ["FLUSHDB", "SYNC", "x"], ["SET", "a", "1"],
+            ["SELECT", "5"], ["SET", "b", "2"], ["FLUSHALL"], ["DBSIZE"], ["SELECT", "1"], ["DBSIZE"], ["FLUSHALL", "BOGUS"],
+        ]),
+        DifferentialCase("connection commands and unknown commands", [
+            ["PING"], ["PING", "hi"], ["PING", "a", "b"], ["ECHO", "x"], ["ECHO"], ["NOSUCHCOMMAND"], ["NOSUCHCOMMAND", "a", "b"],
+            ["nosuch", "arg\r\nwith newline"], ["TIME"],
+        ]),
+        DifferentialCase("hashes", [
+            ["HSET", "h", "a", "1", "b", "2"], ["HSET", "h", "a", "3", "c", "4"], ["HGET", "h", "a"], ["HGET", "h", "none"],
+            ["HGET", "none", "a"], ["HMGET", "h", "a", "x", "c"], ["HMGET", "none", "a"], ["HGETALL", "h"], ["HGETALL", "none"],
+            ["HKEYS", "h"], ["HVALS", "h"], ["HLEN", "h"], ["HLEN", "none"], ["HEXISTS", "h", "a"], ["HEXISTS", "h", "z"],
+            ["HSTRLEN", "h", "a"], ["HSTRLEN", "h", "z"], ["HSETNX", "h", "a", "9"], ["HSETNX", "h", "d", "9"], ["HGET", "h", "d"],
+            ["HMSET", "h", "e", "5"], ["HSET", "h", "x"], ["HSET", "h", "x", "1", "y"], ["HMSET", "h", "x"],
+            ["HDEL", "h", "a", "none", "b"], ["HDEL", "none", "a"], ["HDEL", "h", "c", "d", "e"], ["EXISTS", "h"],
+            ["SET", "s", "v"], ["HSET", "s", "f", "v"], ["HGET", "s", "f"], ["HGETALL", "s"], ["HDEL", "s", "f"], ["HLEN", "s"],
+            ["HSET", "e", "", ""], ["HGET", "e", ""], ["HLEN", "e"],
+        ]),
+        DifferentialCase("HINCRBY HINCRBYFLOAT", [
+            ["HINCRBY", "h", "n", "5"], ["HINCRBY", "h", "n", "-10"], ["HINCRBY", "h", "n", "x"], ["HSET", "h", "s", "abc"],
+            ["HINCRBY", "h", "s", "1"], ["HSET", "h", "m", "9223372036854775807"], ["HINCRBY", "h", "m", "1"],
+            ["HINCRBYFLOAT", "h", "f", "1.5"], ["HINCRBYFLOAT", "h", "f", "0.1"], ["HINCRBYFLOAT", "h", "s", "1"],
+            ["HINCRBYFLOAT", "h", "f", "x"], ["HINCRBYFLOAT", "h", "f", "inf"], ["HINCRBYFLOAT", "h", "n", "2.5"], ["HGETALL", "h"],
+            ["SET", "str", "1"], ["HINCRBY", "str", "f", "1"], ["HINCRBYFLOAT", "str", "f", "1"],
+        ]),
+        DifferentialCase("HRANDFIELD and HSCAN", [
+            ["HSET", "h", "a", "1", "b", "2", "c", "3"], ["HRANDFIELD", "none"], ["HRANDFIELD", "none", "2"], ["HRANDFIELD", "h", "0"],
+            ["HRANDFIELD", "h", "2"], ["HRANDFIELD", "h", "5"], ["HRANDFIELD", "h", "-5"], ["HRANDFIELD", "h", "2", "WITHVALUES"],
+            ["HRANDFIELD", "h", "-4", "WITHVALUES"], ["HRANDFIELD", "h", "2", "BOGUS"], ["HRANDFIELD", "h", "x"],
+            ["HRANDFIELD", "h", "1", "WITHVALUES", "x"], ["HRANDFIELD", "h", "-9223372036854775808"],
+            ["HSCAN", "h", "0"], ["HSCAN", "h", "0", "MATCH", "a*"], ["HSCAN", "h", "0", "COUNT", "1"], ["HSCAN", "h", "0", "COUNT", "0"],
+            ["HSCAN", "h", "x"], ["HSCAN", "none", "0"], ["HSCAN", "h", "0", "BOGUS", "1"], ["SET", "s", "v"], ["HSCAN", "s", "0"],
+            ["HRANDFIELD", "s"],
+        ]),
+        DifferentialCase("arity errors use the command's name", [
+            ["GET"], ["SET"], ["HSET", "h"], ["HGET", "h"], ["EXPIRE", "k"], ["TTL"], ["RENAME", "a"], ["MGET"], ["INCRBY", "k"],
+            ["KEYS"], ["SCAN"], ["DBSIZE", "x"], ["SELECT"], ["SWAPDB", "0"], ["COPY", "a"], ["GETRANGE", "k", "0"],
+        ]),
+    ]
+
+    public static let lists: [DifferentialCase] = [
+        DifferentialCase("push, pop, length, range", [
+            ["LPUSH", "l", "a", "b", "c"], ["RPUSH", "l", "d", "e"], ["LRANGE", "l", "0", "-1"], ["LLEN", "l"], ["LLEN", "none"],
+            ["LPUSHX", "none", "x"], ["RPUSHX", "none", "x"], ["LPUSHX", "l", "x"], ["RPUSHX", "l", "y", "z"], ["LRANGE", "l", "0", "-1"],
+            ["LPOP", "l"], ["RPOP", "l"], ["LPOP", "l", "2"], ["RPOP", "l", "0"], ["LPOP", "l", "-1"], ["LPOP", "l", "x"],
+            ["LPOP", "none"], ["LPOP", "none", "2"], ["RPOP", "l", "100"], ["EXISTS", "l"], ["LPOP", "l", "1", "2"],
+            ["LRANGE", "none", "0", "-1"], ["RPUSH", "r", "1", "2", "3", "4", "5"], ["LRANGE", "r", "1", "3"], ["LRANGE", "r", "-2", "-1"],
+            ["LRANGE", "r", "-100", "100"], ["LRANGE", "r", "3", "1"], ["LRANGE", "r", "5", "10"], ["LRANGE", "r", "x", "1"],
+            ["SET", "s", "v"], ["LPUSH", "s", "x"], ["LRANGE", "s", "0", "1"], ["LLEN", "s"], ["LPOP", "s"], ["LPUSHX", "s", "x"],
+        ]),
+        DifferentialCase("LINDEX LSET LTRIM", [
+            ["RPUSH", "l", "a", "b", "c", "d"], ["LINDEX", "l", "0"], ["LINDEX", "l", "-1"], ["LINDEX", "l", "10"], ["LINDEX", "l", "-10"],
+            ["LINDEX", "l", "x"], ["LINDEX", "none", "0"], ["LINDEX", "none", "x"], ["LSET", "none", "x", "v"], ["SET", "str", "v"],
+            ["LINDEX", "str", "x"], ["LSET", "str", "x", "v"], ["LSET", "l", "1", "B"], ["LSET", "l", "-1", "D"], ["LSET", "l", "10", "x"],
+            ["LSET", "none", "0", "x"], ["LSET", "l", "x", "y"], ["LRANGE", "l", "0", "-1"], ["LTRIM", "l", "1", "-2"], ["LRANGE", "l", "0", "-1"],
+            ["LTRIM", "l", "5", "10"], ["EXISTS", "l"], ["RPUSH", "m", "1", "2", "3"], ["LTRIM", "m", "-100", "100"], ["LRANGE", "m", "0", "-1"],
+            ["LTRIM", "m", "0", "0"], ["LRANGE", "m", "0", "-1"], ["LTRIM", "none", "0", "1"], ["LTRIM", "m", "x", "1"], ["LLEN", "m"],
+        ]),
+        DifferentialCase("LINSERT LREM", [
+            ["RPUSH", "l", "a", "b", "c", "b"], ["LINSERT", "l", "BEFORE", "b", "x"], ["LINSERT", "l", "AFTER", "b", "y"],
+            ["LINSERT", "l", "AFTER", "c", "z"], ["LINSERT", "l", "BEFORE", "a", "first"], ["LINSERT", "l", "AFTER", "none", "q"],
+            ["LINSERT", "none", "AFTER", "a", "q"], ["LINSERT", "l", "MIDDLE", "a", "q"], ["LRANGE", "l", "0", "-1"], ["LLEN", "l"],
+            ["RPUSH", "r", "a", "b", "a", "c", "a", "b"], ["LREM", "r", "1", "a"], ["LREM", "r", "-1", "b"], ["LRANGE", "r", "0", "-1"],
+            ["LREM", "r", "0", "a"], ["LRANGE", "r", "0", "-1"], ["LREM", "r", "0", "zzz"], ["LREM", "none", "0", "a"], ["LREM", "r", "x", "a"],
+            ["LREM", "r", "0", "b"], ["LREM", "r", "0", "c"], ["EXISTS", "r"],
+        ]),
+        DifferentialCase("LINSERT at one spot until positions rebalance", [
+            ["RPUSH", "l", "left", "right"],
+        ] + (0..<70).map { ["LINSERT", "l", "BEFORE", "right", "m\($0)"] } + [
+            ["LRANGE", "l", "0", "-1"], ["LLEN", "l"], ["LINDEX", "l", "35"], ["LINDEX", "l", "-2"],
+        ] + (0..<40).map { ["LINSERT", "l", "AFTER", "left", "n\($0)"] } + [
+            ["LRANGE", "l", "0", "-1"], ["LPUSH", "l", "head"], ["RPUSH", "l", "tail"], ["LRANGE", "l", "0", "5"], ["LLEN", "l"],
+        ]),
+        DifferentialCase("LPOS", [
+            ["RPUSH", "l", "a", "b", "c", "1", "2", "3", "c", "c"], ["LPOS", "l", "c"], ["LPOS", "l", "c", "RANK", "2"], ["LPOS", "l", "c", "RANK", "-1"],
+            ["LPOS", "l", "c", "COUNT", "2"], ["LPOS", "l", "c", "COUNT", "0"], ["LPOS", "l", "c", "RANK", "-1", "COUNT", "2"],
+            ["LPOS", "l", "c", "MAXLEN", "3"], ["LPOS", "l", "c", "COUNT", "0", "MAXLEN", "7"], ["LPOS", "l", "z"], ["LPOS", "l", "z", "COUNT", "1"],
+            ["LPOS", "none", "a"], ["LPOS", "none", "a", "COUNT", "1"], ["LPOS", "l", "c", "RANK", "0"], ["LPOS", "l", "c", "COUNT", "-1"],
+            ["LPOS", "l", "c", "MAXLEN", "-1"], ["LPOS", "l", "c", "RANK", "x"], ["LPOS", "l", "c", "BOGUS", "1"], ["LPOS", "l", "c", "RANK"],
+            ["LPOS", "l", "c", "RANK", "5"], ["LPOS", "l", "c", "RANK", "-9223372036854775808"], ["LPOS", "l", "c", "RANK", "2", "COUNT", "5"],
+        ]),
+        DifferentialCase("LMOVE RPOPLPUSH LMPOP", [
+            ["RPUSH", "a", "1", "2", "3"], ["LMOVE", "a", "b", "LEFT", "RIGHT"], ["LMOVE", "a", "b", "RIGHT", "LEFT"], ["LRANGE", "a", "0", "-1"],
+            ["LRANGE", "b", "0", "-1"], ["LMOVE", "a", "a", "LEFT", "RIGHT"], ["LRANGE", "a", "0", "-1"], ["LMOVE", "none", "b", "LEFT", "LEFT"],
+            ["LMOVE", "a", "b", "UP", "LEFT"], ["RPOPLPUSH", "b", "c"], ["RPOPLPUSH", "none", "c"], ["LRANGE", "c", "0", "-1"],
+            ["SET", "s", "v"], ["LMOVE", "a", "s", "LEFT", "LEFT"], ["LRANGE", "a", "0", "-1"], ["RPOPLPUSH", "s", "a"],
+            ["RPUSH", "x", "1", "2", "3", "4"], ["LMPOP", "2", "none", "x", "LEFT"], ["LMPOP", "2", "none", "x", "RIGHT", "COUNT", "2"],
+            ["LMPOP", "1", "none", "LEFT"], ["LMPOP", "0", "x", "LEFT"], ["LMPOP", "3", "x", "LEFT"], ["LMPOP", "1", "x", "UP"],
+            ["LMPOP", "1", "x", "LEFT", "COUNT", "0"], ["LMPOP", "1", "x", "LEFT", "COUNT", "x"], ["LMPOP", "1", "x", "LEFT", "BOGUS"],
+            ["LMPOP", "1", "x", "LEFT", "COUNT", "1", "COUNT", "1"], ["LMPOP", "2", "s", "x", "LEFT"], ["LMPOP", "x", "x", "LEFT"],
+            ["LMPOP", "1", "x", "LEFT", "COUNT", "10"], ["EXISTS", "x"], ["LMPOP", "-1", "x", "LEFT"],
+        ]),
+    ]
+
+    public static let sets: [DifferentialCase] = [
+        DifferentialCase("SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD", [
+            ["SADD", "s", "a", "b", "c", "a"], ["SADD", "s", "c", "d"], ["SMEMBERS", "s"], ["SCARD", "s"], ["SCARD", "none"],
+            ["SISMEMBER", "s", "a"], ["SISMEMBER", "s", "z"], ["SISMEMBER", "none", "a"], ["SMISMEMBER", "s", "a", "z", "d"],
+            ["SMISMEMBER", "none", "a"], ["SREM", "s", "a", "z"], ["SREM", "none", "a"], ["SMEMBERS", "none"], ["SREM", "s", "b", "c", "d"],
+            ["EXISTS", "s"], ["SET", "str", "v"], ["SADD", "str", "a"], ["SMEMBERS", "str"], ["SCARD", "str"], ["SISMEMBER", "str", "a"],
+            ["SADD", "e", ""], ["SMEMBERS", "e"], ["SADD", "s"],
+        ]),
+        DifferentialCase("SPOP SRANDMEMBER", [
+            ["SADD", "s", "a", "b", "c", "d", "e"], ["SPOP", "none"], ["SPOP", "none", "2"], ["SPOP", "s", "0"], ["SPOP", "s", "-1"],
+            ["SPOP", "s", "x"], ["SPOP", "s", "2"], ["SCARD", "s"], ["SPOP", "s"], ["SCARD", "s"], ["SPOP", "s", "10"], ["EXISTS", "s"],
+            ["SPOP", "s", "1", "2"], ["SADD", "r", "a", "b", "c"], ["SRANDMEMBER", "r"], ["SRANDMEMBER", "none"], ["SRANDMEMBER", "none", "3"],
+            ["SRANDMEMBER", "r", "2"], ["SRANDMEMBER", "r", "10"], ["SRANDMEMBER", "r", "-5"], ["SRANDMEMBER", "r", "0"], ["SRANDMEMBER", "r", "x"],
+            ["SRANDMEMBER", "r", "-9223372036854775808"], ["SCARD", "r"], ["SRANDMEMBER", "r", "1", "2"], ["SET", "str", "v"], ["SPOP", "str"],
+        ]),
+        DifferentialCase("SMOVE", [
+            ["SADD", "a", "1", "2"], ["SADD", "b", "3"], ["SMOVE", "a", "b", "1"], ["SMOVE", "a", "b", "9"], ["SMOVE", "none", "b", "1"],
+            ["SMEMBERS", "a"], ["SMEMBERS", "b"], ["SMOVE", "a", "a", "2"], ["SMOVE", "a", "a", "9"], ["SMOVE", "a", "c", "2"], ["EXISTS", "a"],
+            ["SMEMBERS", "c"], ["SET", "str", "v"], ["SMOVE", "str", "c", "2"], ["SMOVE", "c", "str", "2"], ["SMOVE", "none", "str", "2"],
+            ["SADD", "d", "3"], ["SMOVE", "b", "d", "3"], ["SMEMBERS", "d"], ["EXISTS", "b"],
+        ]),
+        DifferentialCase("SINTER SUNION SDIFF and STORE forms", [
+            ["SADD", "a", "1", "2", "3", "4"], ["SADD", "b", "3", "4", "5"], ["SADD", "c", "4", "6"], ["SINTER", "a", "b"], ["SINTER", "a", "b", "c"],
+            ["SINTER", "a", "none"], ["SUNION", "a", "b", "c"], ["SUNION", "none"], ["SDIFF", "a", "b"], ["SDIFF", "a", "b", "c"], ["SDIFF", "none", "a"],
+            ["SDIFF", "a", "none"], ["SINTERSTORE", "d", "a", "b"], ["SMEMBERS", "d"], ["SUNIONSTORE", "d", "a", "c"], ["SMEMBERS", "d"],
+            ["SDIFFSTORE", "d", "a", "b"], ["SMEMBERS", "d"], ["SINTERSTORE", "d", "a", "none"], ["EXISTS", "d"], ["SET", "str", "v"],
+            ["SINTER", "a", "str"], ["SINTER", "none", "str"], ["SUNION", "a", "str"], ["SDIFF", "str", "a"], ["SDIFF", "none", "str"],
+            ["SUNIONSTORE", "str", "a"], ["TYPE", "str"], ["SINTERSTORE", "a", "a", "b"], ["SMEMBERS", "a"],
+            ["SET", "str2", "v"], ["SDIFFSTORE", "str2", "none"], ["EXISTS", "str2"],
+        ]),
+        DifferentialCase("SINTERCARD and SSCAN", [
+            ["SADD", "a", "1", "2", "3", "4"], ["SADD", "b", "2", "3", "4", "5"], ["SINTERCARD", "2", "a", "b"], ["SINTERCARD", "2", "a", "b", "LIMIT", "2"],
+            ["SINTERCARD", "2", "a", "b", "LIMIT", "0"], ["SINTERCARD", "1", "a"], ["SINTERCARD", "2", "a", "none"], ["SINTERCARD", "0", "a"],
+            ["SINTERCARD", "3", "a", "b"], ["SINTERCARD", "x", "a"], ["SINTERCARD", "2", "a", "b", "LIMIT", "-1"], ["SINTERCARD", "2", "a", "b", "BOGUS"],
+            ["SINTERCARD", "2", "a", "b", "LIMIT"], ["SET", "str", "v"], ["SINTERCARD", "2", "a", "str"],
+            ["SSCAN", "a", "0"], ["SSCAN", "a", "0", "MATCH", "[12]"], ["SSCAN", "none", "0"], ["SSCAN", "a", "x"], ["SSCAN", "str", "0"],
+        ]),
+    ]
+
+    public static let sortedSets: [DifferentialCase] = [
+        DifferentialCase("ZADD options and ZINCRBY", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "10", "a"], ["ZADD", "z", "CH", "20", "a", "4", "d"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+            ["ZADD", "z", "NX", "30", "a", "5", "e"], ["ZADD", "z", "XX", "30", "a", "6", "f"], ["ZADD", "z", "XX", "CH", "31", "a"],
+            ["ZADD", "z", "GT", "CH", "1", "a", "40", "b"], ["ZADD", "z", "LT", "CH", "100", "a", "0", "c"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+            ["ZADD", "z", "INCR", "5", "a"], ["ZADD", "z", "INCR", "NX", "5", "a"], ["ZADD", "z", "INCR", "XX", "5", "zz"], ["ZADD", "z", "INCR", "GT", "-1", "a"],
+            ["ZADD", "z", "NX", "XX", "1", "a"], ["ZADD", "z", "GT", "LT", "1", "a"], ["ZADD", "z", "NX", "GT", "1", "a"], ["ZADD", "z", "INCR", "1", "a", "2", "b"],
+            ["ZADD", "z", "1"], ["ZADD", "z", "1", "a", "2"], ["ZADD", "z", "x", "a"], ["ZADD", "z", "nan", "a"], ["ZADD", "z", "inf", "i", "-inf", "ni"],
+            ["ZADD", "z", "INCR", "-inf", "i"], ["ZADD", "z", " 1", "sp"], ["ZADD", "z", "1e400", "big"], ["ZADD", "z", "0x10", "hex"],
+            ["ZADD", "none", "XX", "1", "a"], ["EXISTS", "none"], ["ZINCRBY", "z", "2.5", "a"], ["ZINCRBY", "z", "1", "new"], ["ZINCRBY", "z", "x", "a"],
+            ["ZINCRBY", "z", "inf", "ni"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"], ["ZADD", "z", "0.1", "p"], ["ZSCORE", "z", "p"],
+            ["SET", "s", "v"], ["ZADD", "s", "1", "a"], ["ZINCRBY", "s", "1", "a"], ["ZADD", "z"],
+        ]),
+        DifferentialCase("ZSCORE ZMSCORE ZCARD ZRANK ZREM", [
+            ["ZADD", "z", "1", "a", "2", "b", "2", "c", "3", "d"], ["ZSCORE", "z", "b"], ["ZSCORE", "z", "x"], ["ZSCORE", "none", "a"],
+            ["ZMSCORE", "z", "a", "x", "d"], ["ZMSCORE", "none", "a"], ["ZCARD", "z"], ["ZCARD", "none"], ["ZRANK", "z", "c"], ["ZRANK", "z", "x"],
+            ["ZREVRANK", "z", "a"], ["ZREVRANK", "z", "c"], ["ZRANK", "none", "a"], ["ZREM", "z", "a", "x"], ["ZREM", "none", "a"],
+            ["ZREM", "z", "b", "c", "d"], ["EXISTS", "z"], ["SET", "s", "v"], ["ZSCORE", "s", "a"], ["ZCARD", "s"], ["ZRANK", "s", "a"],
+        ]),
+        DifferentialCase("ZRANGE by rank, score and lex, REV, LIMIT, WITHSCORES", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ["ZRANGE", "z", "0", "-1"], ["ZRANGE", "z", "1", "3", "WITHSCORES"],
+            ["ZRANGE", "z", "-2", "-1"], ["ZRANGE", "z", "3", "1"], ["ZRANGE", "z", "0", "100"], ["ZRANGE", "z", "0", "-1", "REV"],
+            ["ZRANGE", "z", "0", "1", "REV", "WITHSCORES"], ["ZRANGE", "z", "2", "4", "BYSCORE"], ["ZRANGE", "z", "(2", "(5", "BYSCORE"],
+            ["ZRANGE", "z", "-inf", "+inf", "BYSCORE", "LIMIT", "1", "2"], ["ZRANGE", "z", "5", "2", "BYSCORE", "REV", "WITHSCORES"],
+            ["ZRANGE", "z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "0", "2"], ["ZRANGE", "z", "0", "-1", "LIMIT", "0", "1"],
+            ["ZRANGE", "z", "[a", "[c", "BYLEX"], ["ZRANGE", "z", "-", "+", "BYLEX", "LIMIT", "1", "1"], ["ZRANGE", "z", "[c", "(a", "BYLEX", "REV"],
+            ["ZRANGE", "z", "a", "c", "BYLEX"], ["ZRANGE", "z", "[a", "[c", "BYLEX", "WITHSCORES"], ["ZRANGE", "z", "x", "2", "BYSCORE"],
+            ["ZRANGE", "z", "1", "x"], ["ZRANGE", "z", "0", "-1", "BOGUS"], ["ZRANGE", "z", "0", "-1", "REV", "REV"], ["ZRANGE", "z", "1", "5", "BYSCORE", "BYLEX"],
+            ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "-1", "2"], ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "1", "-1"], ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "1", "0"],
+            ["ZRANGE", "z", "1", "5", "BYSCORE", "LIMIT", "10", "1"], ["ZRANGE", "none", "0", "-1"], ["ZRANGE", "z", "", "", "BYSCORE"],
+            ["ZRANGE", "z", "(", "(10", "BYSCORE"], ["ZRANGE", "z", " 1", "3", "BYSCORE"],
+            ["ZREVRANGE", "z", "0", "1"], ["ZREVRANGE", "z", "0", "1", "WITHSCORES"], ["ZREVRANGE", "z", "0", "1", "REV"],
+            ["ZRANGEBYSCORE", "z", "2", "4"], ["ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "1", "2"], ["ZRANGEBYSCORE", "z", "2", "4", "BYSCORE"],
+            ["ZREVRANGEBYSCORE", "z", "4", "2"], ["ZREVRANGEBYSCORE", "z", "(4", "(2", "WITHSCORES"], ["ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "1", "1"],
+            ["ZADD", "l", "0", "a", "0", "b", "0", "c", "0", "d"], ["ZRANGEBYLEX", "l", "[b", "[c"], ["ZRANGEBYLEX", "l", "(a", "+"], ["ZRANGEBYLEX", "l", "-", "(c", "LIMIT", "1", "5"],
+            ["ZREVRANGEBYLEX", "l", "+", "-"], ["ZREVRANGEBYLEX", "l", "[c", "[a", "LIMIT", "0", "2"], ["ZRANGEBYLEX", "l", "b", "c"], ["ZLEXCOUNT", "l", "[b", "+"],
+            ["ZLEXCOUNT", "l", "-", "+"], ["ZLEXCOUNT", "none", "-", "+"], ["ZLEXCOUNT", "l", "b", "c"], ["ZCOUNT", "z", "2", "4"], ["ZCOUNT", "z", "(2", "(4"],
+            ["ZCOUNT", "z", "-inf", "+inf"], ["ZCOUNT", "none", "0", "1"], ["ZCOUNT", "z", "x", "1"],
+            ["ZRANGESTORE", "dst", "z", "1", "3"], ["ZRANGE", "dst", "0", "-1", "WITHSCORES"], ["ZRANGESTORE", "dst", "z", "4", "2", "BYSCORE", "REV"],
+            ["ZRANGE", "dst", "0", "-1"], ["ZRANGESTORE", "dst", "none", "0", "-1"], ["EXISTS", "dst"], ["ZRANGESTORE", "dst", "l", "[a", "[b", "BYLEX"],
+            ["ZRANGE", "dst", "0", "-1"], ["ZRANGESTORE", "dst", "z", "0", "-1", "WITHSCORES"], ["SET", "s", "v"], ["ZRANGE", "s", "0", "-1"], ["ZRANGESTORE", "dst", "s", "0", "1"],
+        ]),
+        DifferentialCase("ties order by member bytes; special scores", [
+            ["ZADD", "t", "1", "b", "1", "a", "1", "ab", "1", "B", "1", "", "0", "z", "-0", "m", "inf", "top", "-inf", "bottom"],
+            ["ZRANGE", "t", "0", "-1", "WITHSCORES"], ["ZRANGE", "t", "0", "-1", "REV"], ["ZSCORE", "t", "top"], ["ZSCORE", "t", "bottom"],
+            ["ZRANGEBYSCORE", "t", "1", "1"], ["ZRANK", "t", "ab"], ["ZADD", "f", "0.1", "a", "1e-5", "b", "123456789012345678", "c", "3.0", "d"],
+            ["ZRANGE", "f", "0", "-1", "WITHSCORES"], ["ZINCRBY", "f", "0.2", "a"],
+        ]),
+        DifferentialCase("ZREMRANGEBY*", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"], ["ZREMRANGEBYRANK", "z", "0", "1"], ["ZRANGE", "z", "0", "-1"],
+            ["ZREMRANGEBYRANK", "z", "-1", "-1"], ["ZREMRANGEBYRANK", "z", "5", "10"], ["ZREMRANGEBYSCORE", "z", "(3", "4"], ["ZRANGE", "z", "0", "-1"],
+            ["ZREMRANGEBYSCORE", "z", "x", "1"], ["ZREMRANGEBYRANK", "z", "x", "1"], ["ZREMRANGEBYSCORE", "z", "-inf", "+inf"], ["EXISTS", "z"],
+            ["ZADD", "l", "0", "a", "0", "b", "0", "c"], ["ZREMRANGEBYLEX", "l", "[a", "(c"], ["ZRANGE", "l", "0", "-1"], ["ZREMRANGEBYLEX", "l", "x", "y"],
+            ["ZREMRANGEBYLEX", "none", "-", "+"], ["ZREMRANGEBYRANK", "none", "0", "1"], ["SET", "s", "v"], ["ZREMRANGEBYRANK", "s", "0", "1"],
+        ]),
+        DifferentialCase("ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER", [
+            ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"], ["ZPOPMIN", "z"], ["ZPOPMAX", "z"], ["ZPOPMIN", "z", "0"], ["ZPOPMIN", "z", "5"],
+            ["EXISTS", "z"], ["ZPOPMIN", "none"], ["ZPOPMIN", "none", "2"], ["ZPOPMIN", "z", "-1"], ["ZPOPMIN", "z", "x"], ["ZPOPMAX", "z", "1", "2"],
+            ["ZADD", "y", "1", "a", "2", "b", "3", "c"], ["ZMPOP", "2", "none", "y", "MIN"], ["ZMPOP", "1", "y", "MAX", "COUNT", "5"], ["ZMPOP", "1", "y", "MIN"],
+            ["ZMPOP", "0", "y", "MIN"], ["ZMPOP", "1", "y", "UP"], ["ZMPOP", "1", "y", "MIN", "COUNT", "0"], ["ZMPOP", "2", "y", "MIN"], ["ZMPOP", "x", "y", "MIN"],
+            ["ZADD", "r", "1", "a", "2", "b", "3", "c"], ["ZRANDMEMBER", "r"], ["ZRANDMEMBER", "none"], ["ZRANDMEMBER", "none", "2"], ["ZRANDMEMBER", "r", "2"],
+            ["ZRANDMEMBER", "r", "-5"], ["ZRANDMEMBER", "r", "5", "WITHSCORES"], ["ZRANDMEMBER", "r", "0"], ["ZRANDMEMBER", "r", "2", "BOGUS"], ["ZRANDMEMBER", "r", "x"],
+            ["SET", "s", "v"], ["ZPOPMIN", "s"], ["ZMPOP", "1", "s", "MIN"], ["ZRANDMEMBER", "s"],
+        ]),
+        DifferentialCase("ZUNION ZINTER ZDIFF and STORE forms, WEIGHTS, AGGREGATE, sets as input", [
+            ["ZADD", "a", "1", "x", "2", "y", "3", "z"], ["ZADD", "b", "10", "y", "20", "z", "30", "w"], ["SADD", "s", "x", "w", "v"],
+            ["ZUNION", "2", "a", "b"], ["ZUNION", "2", "a", "b", "WITHSCORES"], ["ZUNION", "3", "a", "b", "s", "WITHSCORES"],
+            ["ZUNION", "2", "a", "b", "WEIGHTS", "2", "0.5", "WITHSCORES"], ["ZUNION", "2", "a", "b", "AGGREGATE", "MAX", "WITHSCORES"],
+            ["ZUNION", "2", "a", "b", "AGGREGATE", "MIN", "WITHSCORES"], ["ZINTER", "2", "a", "b", "WITHSCORES"], ["ZINTER", "2", "a", "none"],
+            ["ZINTER", "2", "a", "s", "WITHSCORES"], ["ZDIFF", "2", "a", "b", "WITHSCORES"], ["ZDIFF", "1", "a"], ["ZDIFF", "2", "none", "a"],
+            ["ZUNIONSTORE", "d", "2", "a", "b"], ["ZRANGE", "d", "0", "-1", "WITHSCORES"], ["ZINTERSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "-1"],
+            ["ZRANGE", "d", "0", "-1", "WITHSCORES"], ["ZDIFFSTORE", "d", "2", "a", "b"], ["ZRANGE", "d", "0", "-1", "WITHSCORES"],
+            ["ZINTERSTORE", "d", "2", "a", "none"], ["EXISTS", "d"], ["ZUNION", "0", "a"], ["ZUNION", "3", "a", "b"], ["ZUNION", "x", "a"],
+            ["ZUNION", "2", "a", "b", "WEIGHTS", "1"], ["ZUNION", "2", "a", "b", "WEIGHTS", "1", "x"], ["ZUNION", "2", "a", "b", "AGGREGATE", "AVG"],
+            ["ZDIFF", "2", "a", "b", "WEIGHTS", "1", "1"], ["ZUNIONSTORE", "d", "2", "a", "b", "WITHSCORES"], ["ZUNION", "2", "a", "b", "BOGUS"],
+            ["SET", "str", "v"], ["ZUNION", "2", "a", "str"], ["ZINTER", "2", "none", "str"], ["ZUNIONSTORE", "str", "1", "a"], ["TYPE", "str"],
+            ["ZADD", "i", "inf", "x"], ["ZADD", "j", "-inf", "x"], ["ZUNION", "2", "i", "j", "WITHSCORES"], ["ZUNION", "1", "i", "WEIGHTS", "0", "WITHSCORES"],
+            ["ZINTERCARD", "2", "a", "b"], ["ZINTERCARD", "2", "a", "b", "LIMIT", "1"], ["ZINTERCARD", "0", "a"], ["ZINTERCARD", "3", "a", "b"],
+            ["ZINTERCARD", "2", "a", "b", "LIMIT", "-1"], ["ZINTERCARD", "1", "str"], ["ZINTERCARD", "2", "a", "s"], ["ZINTERCARD", "x", "a"],
+            ["ZINTERCARD", "2", "a", "b", "BOGUS"], ["ZINTERCARD", "2", "a", "b", "LIMIT"],
+        ]),
+        DifferentialCase("ZSCAN", [
+            ["ZADD", "z", "1", "a", "2.5", "b", "0.1", "c"], ["ZSCAN", "z", "0"], ["ZSCAN", "z", "0", "MATCH", "[ab]"], ["ZSCAN", "none", "0"],
+            ["ZSCAN", "z", "x"], ["ZSCAN", "z", "0", "COUNT", "0"],
+        ]),
+    ]
+
+    /// Every case.
+    public static var all: [DifferentialCase] { keysStringsHashes + lists + sets + sortedSets }
+}

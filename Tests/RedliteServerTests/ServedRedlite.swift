@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import NIOCore
+import RESP
+import RedisTestSupport
+import Redlite
+import RedliteServer
+
+/// A `RedliteServer` serving a fresh database file on a free loopback port, in this process.
+final class ServedRedlite: @unchecked Sendable {
+    // @unchecked: every property is a `let` set in init; the types are Sendable or only used from the
+    // test that owns the instance.
+    let server: RedliteServer
+    let directory: URL
+    let port: Int
+
+    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServedRedlite {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-served-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = ServerConfiguration()
+        configuration.databasePath = directory.appendingPathComponent("served.db").path
+        configuration.port = 0
+        configure(&configuration)
+        var logger = Logger(label: "redlite-test")
+        logger.logLevel = .warning
+        let server = try RedliteServer(configuration: configuration, logger: logger)
+        try await server.start()
+        guard let port = server.localAddresses.first?.port else { throw RedisServerError.noFreePort }
+        return ServedRedlite(server: server, directory: directory, port: port)
+    }
+
+    private init(server: RedliteServer, directory: URL, port: Int) {
+        self.server = server
+        self.directory = directory
+        self.port = port
+    }
+
+    func connect(timeout: Duration = .seconds(10)) throws -> RedisTestConnection {
+        try RedisTestConnection(port: port, timeout: timeout)
+    }
+
+    func stop() async {
+        try? await server.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+extension RedisTestConnection {
+    /// Sends words and returns the reply (shorthand).
+    @discardableResult
+    func run(_ words: String...) throws -> RESPValue { try send(words) }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import NIOCore
+import RESP
+import RedisTestSupport
+import RedliteServer
+import Testing
+
+@Suite("redlite serve: protocol, connections, transactions, pub/sub, security")
+struct ServerBehaviourTests {
+    @Test("inline commands, pipelines and RESP3")
+    func protocolBasics() async throws {
+        let served = try await ServedRedlite.start()
+        let connection = try served.connect()
+        try connection.write(ByteBuffer(string: "SET greeting \"hello world\"\r\nGET greeting\r\n"))
+        #expect(try connection.readValue() == .ok)
+        #expect(try connection.readValue() == .bulk("hello world"))
+        let replies = try connection.pipeline((0..<1000).map { _ in ["INCR", "counter"] })
+        #expect(replies.last == .integer(1000))
+        #expect(try connection.run("HSET", "h", "f", "v") == .integer(1))
+        guard case .map = try connection.run("HELLO", "3") else {
+            Issue.record("HELLO 3 did not answer a map")
+            return
+        }
+        #expect(try connection.run("HGETALL", "h") == .map([.init(.bulk("f"), .bulk("v"))]))
+        #expect(try connection.run("GET", "missing") == .null)
+        await served.stop()
+    }
+
+    @Test("a protocol error gets Redis's text and closes only that connection")
+    func protocolError() async throws {
+        let served = try await ServedRedlite.start()
+        let bad = try served.connect()
+        let good = try served.connect()
+        try bad.write(ByteBuffer(string: "*1\r\n$-5\r\n"))
+        var rest = try bad.readUntilClosed()
+        var decoder = RESPValueDecoder()
+        #expect(try decoder.decode(from: &rest) == .simpleError("ERR Protocol error: invalid bulk length"))
+        #expect(try good.run("PING") == .simpleString("PONG"))
+        await served.stop()
+    }
+
+    @Test("requirepass and users: NOAUTH, WRONGPASS, AUTH, HELLO AUTH")
+    func authentication() async throws {
+        let served = try await ServedRedlite.start { configuration in
+            configuration.requirePass = "s3cret"
+            configuration.users = ["alice": "wonderland"]
+        }
+        let connection = try served.connect()
+        #expect(try connection.run("GET", "k") == .simpleError("NOAUTH Authentication required."))
+        #expect(try connection.run("AUTH", "wrong") == .simpleError("WRONGPASS invalid username-password pair or user is disabled."))
+        #expect(try connection.run("AUTH", "s3cret") == .ok)
+        #expect(try connection.run("SET", "k", "v") == .ok)
+        let alice = try served.connect()
+        #expect(try alice.run("AUTH", "alice", "nope").isError)
+        #expect(try alice.run("AUTH", "alice", "wonderland") == .ok)
+        #expect(try alice.run("GET", "k") == .bulk("v"))
+        let hello = try served.connect()
+        guard case .map = try hello.run("HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "h3") else {
+            Issue.record("HELLO with AUTH failed")
+            return
+        }
+        #expect(try hello.run("CLIENT", "GETNAME") == .bulk("h3"))
+        await served.stop()
+    }
+
+    @Test("WATCH: a change by another client, an expiry or a flush makes EXEC return null")
+    func watchConflicts() async throws {
+        let served = try await ServedRedlite.start()
+        let first = try served.connect()
+        let second = try served.connect()
+        try first.run("SET", "balance", "10")
+        try first.run("WATCH", "balance")
+        try second.run("INCRBY", "balance", "5")
+        try first.run("MULTI")
+        try first.run("DECRBY", "balance", "3")
+        #expect(try first.run("EXEC") == .nullArray)
+        #expect(try first.run("GET", "balance") == .bulk("15"))
+
+        try first.run("WATCH", "balance")
+        try first.run("MULTI")
+        try first.run("DECRBY", "balance", "3")
+        #expect(try first.run("EXEC") == .array([.integer(12)]))
+
+        try first.run("SET", "short", "v", "PX", "50")
+        try first.run("WATCH", "short")
+        try await Task.sleep(for: .milliseconds(120))
+        try first.run("MULTI")
+        try first.run("SET", "x", "1")
+        #expect(try first.run("EXEC") == .nullArray)
+
+        try first.run("WATCH", "balance")
+        try second.run("FLUSHALL")
+        try first.run("MULTI")
+        try first.run("SET", "x", "1")
+        #expect(try first.run("EXEC") == .nullArray)
+        await served.stop()
+    }
+
+    @Test("pub/sub across connections: channels, patterns, RESP2 restrictions, RESP3 pushes")
+    func pubsub() async throws {
+        let served = try await ServedRedlite.start()
+        let subscriber = try served.connect()
+        let publisher = try served.connect()
+        #expect(try subscriber.run("SUBSCRIBE", "news") == .array([.bulk("subscribe"), .bulk("news"), .integer(1)]))
+        try subscriber.write({ var b = ByteBuffer(); b.writeRESPCommand(["PSUBSCRIBE", "n*"]); return b }())
+        #expect(try subscriber.readValue() == .array([.bulk("psubscribe"), .bulk("n*"), .integer(2)]))
+        #expect(try publisher.run("PUBLISH", "news", "hello") == .integer(2))
+        let first = try subscriber.readValue(), second = try subscriber.readValue()
+        #expect(Set([first, second]) == [
+            .array([.bulk("message"), .bulk("news"), .bulk("hello")]),
+            .array([.bulk("pmessage"), .bulk("n*"), .bulk("news"), .bulk("hello")]),
+        ])
+        #expect(try subscriber.run("GET", "k") == .simpleError("ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+        #expect(try subscriber.run("PING") == .array([.bulk("pong"), .bulk("")]))
+        #expect(try publisher.run("PUBSUB", "NUMSUB", "news") == .array([.bulk("news"), .integer(1)]))
+        #expect(try subscriber.run("UNSUBSCRIBE", "news") == .array([.bulk("unsubscribe"), .bulk("news"), .integer(1)]))
+        #expect(try subscriber.run("PUNSUBSCRIBE") == .array([.bulk("punsubscribe"), .bulk("n*"), .integer(0)]))
+        #expect(try subscriber.run("GET", "k") == .nullBulkString)
+
+        let resp3 = try served.connect()
+        try resp3.run("HELLO", "3")
+        #expect(try resp3.run("SUBSCRIBE", "events") == .push([.bulk("subscribe"), .bulk("events"), .integer(1)]))
+        #expect(try resp3.run("SET", "k", "v") == .ok)  // RESP3 allows normal commands while subscribed
+        #expect(try publisher.run("PUBLISH", "events", "e1") == .integer(1))
+        #expect(try resp3.readValue() == .push([.bulk("message"), .bulk("events"), .bulk("e1")]))
+        await served.stop()
+    }
+
+    @Test("a subscriber that stops reading is disconnected at the output-buffer limit; others are unaffected")
+    func slowSubscriber() async throws {
+        let served = try await ServedRedlite.start { configuration in
+            configuration.pubsubOutputLimit = .init(hard: 256 * 1024, soft: 128 * 1024, softSeconds: 60)
+        }
+        let slow = try served.connect(timeout: .seconds(5))
+        try slow.run("SUBSCRIBE", "firehose")
+        let publisher = try served.connect()
+        let payload = String(repeating: "x", count: 16 * 1024)
+        var receivers: [RESPValue] = []
+        // Bounded: at most 4,000 messages of 16 KB (64 MB offered), stopping once nobody listens.
+        for _ in 0..<4_000 {
+            let reply = try publisher.run("PUBLISH", "firehose", payload)
+            receivers.append(reply)
+            if reply == .integer(0) { break }
+        }
+        #expect(receivers.last == .integer(0), "the slow subscriber was never disconnected")
+        #expect(try publisher.run("PUBSUB", "NUMSUB", "firehose") == .array([.bulk("firehose"), .integer(0)]))
+        #expect(try publisher.run("PING") == .simpleString("PONG"))
+        await served.stop()
+    }
+
+    @Test("CLIENT LIST, CLIENT KILL, maxclients")
+    func clients() async throws {
+        let served = try await ServedRedlite.start { $0.maxClients = 3 }
+        let admin = try served.connect()
+        let victim = try served.connect()
+        try victim.run("CLIENT", "SETNAME", "victim")
+        guard case .integer(let victimID) = try victim.run("CLIENT", "ID") else {
+            Issue.record("CLIENT ID")
+            return
+        }
+        let list = try admin.run("CLIENT", "LIST").string ?? ""
+        #expect(list.contains("name=victim"))
+        #expect(try admin.run("CLIENT", "KILL", "ID", String(victimID)) == .integer(1))
+        #expect(throws: (any Error).self) { try victim.run("PING") }
+        let second = try served.connect()
+        let third = try served.connect()
+        _ = try second.run("PING")
+        _ = try third.run("PING")
+        let fourth = try served.connect()
+        #expect(try fourth.readValue() == .simpleError("ERR max number of clients reached"))
+        await served.stop()
+    }
+}

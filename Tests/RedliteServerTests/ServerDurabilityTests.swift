@@ -1,0 +1,99 @@
+import Foundation
+import NIOCore
+import RESP
+import RedisTestSupport
+import Redlite
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `redlite serve` as its own process: killed with SIGKILL under load it loses no acknowledged write;
+/// stopped with SIGTERM it exits 0 after checkpointing the WAL.
+@Suite("redlite serve as a process")
+struct ServerDurabilityTests {
+    static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("redlite").path
+    }
+
+    /// Starts `redlite serve` and waits (bounded) until it answers PING.
+    static func startServer(database: String, port: Int, log: String) throws -> ChildProcess {
+        let child = try ChildProcess(arguments: [binary, "serve", "--db", database, "--port", String(port), "--log-level", "warning"], outputPath: log)
+        for _ in 0..<200 {
+            if let connection = try? RedisTestConnection(port: port, timeout: .seconds(1)), (try? connection.send(["PING"])) == .simpleString("PONG") {
+                return child
+            }
+            guard child.isRunning else { break }
+            usleep(25_000)
+        }
+        child.signal(SIGKILL)
+        throw RedisServerError.failedToStart(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    @Test("SIGKILL mid-load, restart: every acknowledged write is there and the file is sound")
+    func killedUnderLoad() throws {
+        let repetitions = ProcessInfo.processInfo.environment["REDLITE_LONG_TESTS"] == "1" ? 20 : 3
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("kill.db").path
+        let log = directory.appendingPathComponent("server.log").path
+        var acknowledged: [String] = []
+
+        for repetition in 0..<repetitions {
+            let port = try RedisServer.freeLoopbackPort()
+            let server = try Self.startServer(database: database, port: port, log: log)
+            let writer = try RedisTestConnection(port: port, timeout: .seconds(10))
+            // Pipelines of 100 SETs; each reply read is an acknowledgement. The last pipeline is
+            // written and the server killed before its replies are read: killed mid-stream.
+            for batch in 0..<20 {
+                let keys = (0..<100).map { "r\(repetition):b\(batch):k\($0)" }
+                var buffer = ByteBuffer()
+                for key in keys { buffer.writeRESPCommand(["SET", key, "value-of-\(key)"]) }
+                try writer.write(buffer)
+                if batch == 19 {
+                    server.signal(SIGKILL)
+                    break
+                }
+                for key in keys where try writer.readValue() == .ok { acknowledged.append(key) }
+            }
+            #expect(server.waitForExit(timeout: .seconds(10)))
+
+            let restarted = try Self.startServer(database: database, port: port, log: log)
+            let reader = try RedisTestConnection(port: port, timeout: .seconds(10))
+            var missing: [String] = []
+            for chunk in stride(from: 0, to: acknowledged.count, by: 500) {
+                let keys = Array(acknowledged[chunk..<min(chunk + 500, acknowledged.count)])
+                let values = try reader.send(["MGET"] + keys).elements ?? []
+                for (key, value) in zip(keys, values) where value != .bulk("value-of-\(key)") { missing.append(key) }
+            }
+            #expect(missing.isEmpty, "repetition \(repetition): acknowledged but lost: \(missing.prefix(5))")
+            restarted.signal(SIGTERM)
+            #expect(restarted.waitForExit(timeout: .seconds(20)))
+            #expect(restarted.exitStatus == 0)
+        }
+        let store = try RedliteStore.open(path: database)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test("SIGTERM: stops accepting, exits 0, leaves the WAL checkpointed")
+    func gracefulStop() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-term-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("term.db").path
+        let port = try RedisServer.freeLoopbackPort()
+        let server = try Self.startServer(database: database, port: port, log: directory.appendingPathComponent("log").path)
+        let connection = try RedisTestConnection(port: port)
+        for index in 0..<200 { _ = try connection.send(["SET", "k\(index)", "v"]) }
+        server.signal(SIGTERM)
+        #expect(server.waitForExit(timeout: .seconds(20)))
+        #expect(server.exitStatus == 0)
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int) ?? 0
+        #expect(walSize == 0, "WAL not checkpointed: \(walSize) bytes")
+        let store = try RedliteStore.open(path: database)
+        var session = RedliteSession()
+        #expect(store.execute("DBSIZE", session: &session) == .integer(200))
+    }
+}
