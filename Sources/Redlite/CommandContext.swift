@@ -11,6 +11,20 @@ struct CommandContext {
     /// The client speaks RESP3.
     let resp3: Bool
     let now: Int64 = Clock.milliseconds()
+    /// Keyspace events of the command, published once its effect is committed.
+    var events: [KeyspaceNotifications.Event] = []
+    /// `del` events for the keys DEL/UNLINK actually deleted.
+    var deletedKeyEvents: [KeyspaceNotifications.Event] = []
+
+    /// The aggregate keys the command emptied (from the writer connection).
+    func takeEmptiedKeys() -> [(database: Int, key: ByteBuffer)] {
+        let take = { (connection: SQLiteConnection) -> [(database: Int, key: ByteBuffer)] in
+            defer { connection.emptiedKeys.removeAll() }
+            return connection.emptiedKeys
+        }
+        if let connection { return take(connection) }
+        return store.writer.withLockedValue { take($0) }
+    }
 
     var db: Int64 { Int64(database) }
 

@@ -13,6 +13,8 @@ final class CommandRegistry: Sendable {
         let name: String
         let arity: Int
         let handler: CommandHandler
+        /// Redis's spec of the command (flags, key positions); nil for Redlite's own commands.
+        let spec: CommandSpec?
 
         func accepts(_ count: Int) -> Bool { arity >= 0 ? count == arity : count >= -arity }
     }
@@ -48,7 +50,23 @@ final class CommandRegistry: Sendable {
         guard let entry = entries[name] else { return .simpleError(Self.unknownCommand(arguments)) }
         guard entry.accepts(arguments.count) else { return .simpleError(RedisError.wrongArity(entry.name).message) }
         do {
-            return try entry.handler(&context, CommandArguments(values: arguments))
+            let reply = try entry.handler(&context, CommandArguments(values: arguments))
+            // Clients blocked on keys learn about writes to them (only tracked while someone waits).
+            if let spec = entry.spec, spec.hasFlag("write"), !reply.isError,
+               context.store.blocking.hasWaiters || context.store.notifications.isEnabled {
+                let positions = spec.keyPositions(arguments: arguments.map { String(buffer: $0) })
+                if context.store.blocking.hasWaiters {
+                    for position in positions {
+                        context.store.blocking.markWritten(.init(database: context.database, key: arguments[position]))
+                    }
+                }
+                if context.store.notifications.isEnabled {
+                    let events = context.deletedKeyEvents + KeyspaceNotifications.events(
+                        command: entry.name, arguments: arguments, keyPositions: positions, reply: reply, database: context.database)
+                    context.events += KeyspaceNotifications.addDeletions(events, emptied: context.takeEmptiedKeys())
+                }
+            }
+            return reply
         } catch let error as RedisError {
             return .simpleError(error.message)
         } catch {
@@ -78,7 +96,7 @@ final class CommandRegistry: Sendable {
             guard let arity = arity ?? table[name]?.arity else {
                 preconditionFailure("\(name) is not in the command table: give its arity")
             }
-            entries[name] = Entry(name: name, arity: arity, handler: handler)
+            entries[name] = Entry(name: name, arity: arity, handler: handler, spec: table[name])
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import RESP
 import RedisCommands
@@ -29,11 +30,16 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var patterns: Set<ByteBuffer> = []
     var shardChannels: Set<ByteBuffer> = []
     var subscriber: PubSubHub.Subscriber?
+    /// Published messages not yet written (filled on the publisher's thread).
+    let inbox = NIOLockedValueBox<[PubSubHub.Message]>([])
+    /// Set while blocked in BLPOP and friends.
+    var blockedWaiter: BlockingRegistry.Waiter?
+    var blockTimeout: Scheduled<Void>?
 
     var handle: ClientHandle!
     var context: ChannelHandlerContext!
     private var pending = CircularBuffer<[ByteBuffer]>()
-    private var waitingForCommit = false
+    var waitingForCommit = false
     private var unflushed = false
     private var closing = false
     /// Bytes written but not yet confirmed sent, for the pub/sub output-buffer limit.
@@ -79,6 +85,12 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.clients.unregister(handle.id)
         server.connectionGauge.record(server.clients.count)
         unsubscribeAll()
+        // A client that disconnects while blocked leaves nothing behind.
+        if let waiter = blockedWaiter {
+            server.store.blocking.cancel(waiter)
+            blockTimeout?.cancel()
+            blockedWaiter = nil
+        }
         context.fireChannelInactive()
     }
 
@@ -112,7 +124,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Processing
 
-    private func processPending() {
+    func processPending() {
         while !waitingForCommit && !closing, let request = pending.popFirst() {
             handle(request)
         }
@@ -160,6 +172,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func handle(_ request: [ByteBuffer]) {
+        if subscriber != nil { drainInbox() }
         server.commandsProcessed.increment()
         server.commandCounter.increment()
         let name = request[0].lowercasedASCII
@@ -189,6 +202,14 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             _ = handleServerCommand(name, request)
             return
         }
+        if Self.blockingCommands.contains(name) {
+            if let spec, !spec.accepts(argumentCount: request.count) {
+                reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
+                return
+            }
+            block(name, request)
+            return
+        }
         execute(request, name: name, spec: spec)
     }
 
@@ -214,6 +235,12 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.committer.submit(session: session, work: work) { result in
             eventLoop.execute {
                 let connection = bound.value
+                if case .success(let (value, session)) = result, value == ClientConnection.blockedMarker {
+                    // Registered as a blocked client: no reply yet, later requests keep waiting.
+                    connection.session = session
+                    then?(value)
+                    return
+                }
                 connection.waitingForCommit = false
                 switch result {
                 case .success(let (value, session)):

@@ -99,6 +99,7 @@ final class GroupCommitter: Sendable {
         var results: [(RESPValue, RedliteSession)] = []
         results.reserveCapacity(batch.count)
         do {
+            // Keyspace events of the batch are published by `transaction` once it has committed.
             try store.transaction { transaction in
                 for job in batch {
                     var session = job.session
@@ -112,5 +113,23 @@ final class GroupCommitter: Sendable {
             return
         }
         for (job, result) in zip(batch, results) { job.completion(.success(result)) }
+        serveBlockedClients()
+    }
+
+    /// After a commit: clients blocked on keys the batch wrote are served, in arrival order, each in
+    /// the same kind of transaction, and answered once it commits.
+    private func serveBlockedClients() {
+        let registry = store.blocking
+        var rounds = 0
+        while registry.hasReadyKeys && rounds < 10_000 {
+            rounds += 1
+            var served: [(BlockingRegistry.Waiter, RESPValue)] = []
+            do {
+                try store.transaction { transaction in served = registry.serveReady(using: transaction) }
+            } catch {
+                continue
+            }
+            for (waiter, reply) in served { waiter.complete(reply) }
+        }
     }
 }

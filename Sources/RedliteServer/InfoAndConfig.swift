@@ -24,7 +24,8 @@ extension ClientConnection {
         let clients = server.clients.all
         sections.append(("clients", [
             ("connected_clients", String(clients.count)), ("maxclients", String(configuration.maxClients)),
-            ("pubsub_clients", String(clients.filter(\.isPubSub).count)), ("blocked_clients", "0"),
+            ("pubsub_clients", String(clients.filter(\.isPubSub).count)),
+            ("blocked_clients", String(clients.filter { $0.snapshot.blocked }.count)),
         ]))
         let resident = Self.residentMemory()
         sections.append(("memory", [
@@ -76,7 +77,7 @@ extension ClientConnection {
             ("unixsocket", configuration.unixSocket ?? ""), ("requirepass", configuration.requirePass ?? ""),
             ("maxclients", String(configuration.maxClients)), ("databases", "16"), ("timeout", "0"),
             ("save", ""), ("appendonly", "no"), ("appendfsync", configuration.synchronous == .full ? "always" : "everysec"),
-            ("notify-keyspace-events", configuration.notifyKeyspaceEvents), ("client-query-buffer-limit", String(configuration.queryBufferLimit)),
+            ("notify-keyspace-events", server.store.notifications.configuration), ("client-query-buffer-limit", String(configuration.queryBufferLimit)),
             ("proto-max-bulk-len", String(configuration.protocolLimits.maxBulkLength)), ("maxmemory", "0"), ("maxmemory-policy", "noeviction"),
             ("tcp-keepalive", "300"), ("protected-mode", "no"), ("dbfilename", configuration.databasePath ?? ""),
             ("dir", FileManager.default.currentDirectoryPath), ("lua-time-limit", "5000"), ("busy-reply-threshold", "5000"),
@@ -114,7 +115,9 @@ extension ClientConnection {
                 do {
                     try server.updateConfiguration { configuration in
                         switch name {
-                        case "notify-keyspace-events": configuration.notifyKeyspaceEvents = value
+                        case "notify-keyspace-events":
+                            guard server.store.notifications.configure(value) else { throw ConfigurationError.invalid("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.") }
+                            configuration.notifyKeyspaceEvents = value
                         case "requirepass": configuration.requirePass = value.isEmpty ? nil : value
                         default: try configuration.apply(name, [value])
                         }

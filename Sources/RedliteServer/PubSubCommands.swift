@@ -19,15 +19,34 @@ extension ClientConnection {
     private var subscriptionCount: Int { channels.count + patterns.count }
 
     /// The subscriber that carries this connection's messages: created on first subscription.
+    ///
+    /// Messages land in the connection's inbox synchronously, on the publisher's thread, before the
+    /// publisher's reply leaves; the connection drains the inbox before it handles its next request.
+    /// So a message published before a client's next command is always delivered before that
+    /// command's reply, as in Redis.
     private func makeSubscriber() -> PubSubHub.Subscriber {
         if let subscriber { return subscriber }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        let inbox = self.inbox
         let created = PubSubHub.Subscriber { message in
-            eventLoop.execute { bound.value.deliver(message) }
+            let wasEmpty = inbox.withLockedValue { queue -> Bool in
+                queue.append(message)
+                return queue.count == 1
+            }
+            if wasEmpty { eventLoop.execute { bound.value.drainInbox() } }
         }
         subscriber = created
         return created
+    }
+
+    /// Delivers every message waiting in the inbox.
+    func drainInbox() {
+        let messages = inbox.withLockedValue { queue -> [PubSubHub.Message] in
+            defer { queue.removeAll() }
+            return queue
+        }
+        for message in messages { deliver(message) }
     }
 
     private func push(_ elements: [RESPValue]) {

@@ -36,6 +36,7 @@ public final class RedliteServer: Service, Sendable {
         storeConfiguration.synchronous = configuration.synchronous
         store = try configuration.databasePath.map { try RedliteStore.open(path: $0, configuration: storeConfiguration) }
             ?? RedliteStore.inMemory(configuration: storeConfiguration)
+        store.notifications.configure(configuration.notifyKeyspaceEvents)
         let flag = shutdownFlag, requested = shutdownRequested
         context = try ServerContext(store: store, configuration: configuration, logger: logger) {
             flag.withLockedValue { $0 = true }

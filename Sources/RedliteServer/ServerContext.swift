@@ -102,6 +102,7 @@ final class ClientHandle: Sendable {
         var libraryName = ""
         var libraryVersion = ""
         var noEvict = false
+        var blocked = false
     }
 
     init(id: UInt64, address: String, localAddress: String, close: @escaping @Sendable () -> Void) {
@@ -125,6 +126,7 @@ final class ClientHandle: Sendable {
         let age = Int(Date().timeIntervalSince(createdAt))
         let idle = Int(Date().timeIntervalSince(details.lastInteraction))
         let flags = (details.channels + details.patterns + details.shardChannels > 0 ? "P" : "") + (details.inMulti >= 0 ? "x" : "")
+            + (details.blocked ? "b" : "")
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(details.name) age=\(age) idle=\(idle) "
             + "flags=\(flags.isEmpty ? "N" : flags) db=\(details.database) sub=\(details.channels) psub=\(details.patterns) "
             + "ssub=\(details.shardChannels) multi=\(details.inMulti) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "

@@ -88,7 +88,18 @@ extension ClientConnection {
             }
             var replies: [RESPValue] = []
             for request in queued {
-                switch request[0].lowercasedASCII {
+                let name = request[0].lowercasedASCII
+                if ClientConnection.blockingCommands.contains(name) {
+                    // Inside MULTI a blocking command does not block: it answers at once.
+                    do {
+                        let plan = try ClientConnection.blockingPlan(name, request)
+                        replies.append(plan.transform(transaction.execute(plan.request, session: &session)) ?? plan.timeoutReply)
+                    } catch {
+                        replies.append(.simpleError((error as? RedisError)?.message ?? "ERR \(error)"))
+                    }
+                    continue
+                }
+                switch name {
                 case "publish": replies.append(.integer(Int64(hub.publish(channel: request[1], payload: request[2]))))
                 case "spublish": replies.append(.integer(Int64(hub.publish(shardChannel: request[1], payload: request[2]))))
                 default: replies.append(transaction.execute(request, session: &session))

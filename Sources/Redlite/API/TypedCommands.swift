@@ -1,6 +1,6 @@
 import Foundation
 public import NIOCore
-public import RESP
+import RESP
 
 /// When SET writes.
 public enum SetCondition: Sendable {

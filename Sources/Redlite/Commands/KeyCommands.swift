@@ -80,16 +80,19 @@ enum KeyCommands {
     }
 
     private static func delete(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
-        try context.write { connection in
-            var count: Int64 = 0
+        let (count, deleted) = try context.write { connection -> (Int64, [ByteBuffer]) in
+            var deleted: [ByteBuffer] = []
             for index in 1..<arguments.count {
                 if let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[index], now: context.now) {
                     try connection.deleteKey(id: record.id)
-                    count += 1
+                    deleted.append(arguments[index])
                 }
             }
-            return .integer(count)
+            return (Int64(deleted.count), deleted)
         }
+        let database = context.database
+        context.deletedKeyEvents = deleted.map { .init(database: database, key: $0, name: "del", kind: "g") }
+        return .integer(count)
     }
 
     /// SCAN's cursor is the id of the last key row returned. Ids only grow, and a key keeps its id for

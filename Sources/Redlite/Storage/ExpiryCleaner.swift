@@ -51,14 +51,22 @@ extension RedliteStore {
     @discardableResult
     func deleteExpiredKeys() throws -> Int {
         var total = 0
+        let announce = notifications.isEnabled("x")
         while true {
-            let deleted = try withWriterAutocommit { connection -> Int in
+            let (deleted, events) = try withWriterAutocommit { connection -> (Int, [KeyspaceNotifications.Event]) in
                 let statement = try connection.statement(
-                    "DELETE FROM keys WHERE id IN (SELECT id FROM keys WHERE expire_at <= ? LIMIT 500)")
+                    "DELETE FROM keys WHERE id IN (SELECT id FROM keys WHERE expire_at <= ? LIMIT 500) RETURNING db, key")
+                defer { statement.reset() }
                 statement.bind(1, Clock.milliseconds())
-                try statement.run()
-                return statement.changes
+                var count = 0
+                var events: [KeyspaceNotifications.Event] = []
+                while try statement.step() {
+                    count += 1
+                    if announce { events.append(.init(database: Int(statement.int64(0)), key: statement.bytes(1), name: "expired", kind: "x")) }
+                }
+                return (count, events)
             }
+            notifications.publish(events, through: pubsub)
             total += deleted
             if deleted < 500 { return total }
         }

@@ -89,13 +89,17 @@ extension SQLiteConnection {
     @discardableResult
     func updateSize(id: Int64, by delta: Int64, now: Int64) throws -> Int64 {
         let statement = try statement("""
-            UPDATE keys SET size = size + ?2, version = version + 1, updated_at = ?3 WHERE id = ?1 RETURNING size
+            UPDATE keys SET size = size + ?2, version = version + 1, updated_at = ?3 WHERE id = ?1 RETURNING size, db, key
             """)
         statement.bind(1, id).bind(2, delta).bind(3, now)
         _ = try statement.step()
         let size = statement.int64(0)
+        let emptied = size <= 0 ? (database: Int(statement.int64(1)), key: statement.bytes(2)) : nil
         statement.reset()
-        if size <= 0 { try deleteKey(id: id) }
+        if let emptied {
+            try deleteKey(id: id)
+            emptiedKeys.append(emptied)
+        }
         return size
     }
 

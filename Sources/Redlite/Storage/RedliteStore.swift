@@ -59,6 +59,10 @@ public final class RedliteStore: Sendable {
     let autovacuum: AutovacuumSettings
     /// Publish/subscribe among everyone using this store (embedded tasks, server connections).
     public let pubsub = PubSubHub()
+    /// Clients blocked on keys (BLPOP and friends), woken by committed writes.
+    public let blocking = BlockingRegistry()
+    /// Keyspace notifications (`notify-keyspace-events`), published through `pubsub` after commits.
+    public let notifications = KeyspaceNotifications()
     private let cleaner: Mutex<ExpiryCleaner?> = Mutex(nil)
 
     /// Opens (creating if needed) the store at `path`.
@@ -155,6 +159,8 @@ public final class RedliteStore: Sendable {
         var context = CommandContext(store: self, database: session.database, connection: nil, resp3: session.protocolVersion == .resp3)
         let reply = commands.execute(arguments, context: &context)
         session.database = context.database
+        // Outside a transaction the command has committed by now.
+        notifications.publish(context.events, through: pubsub)
         return reply
     }
 
@@ -167,11 +173,16 @@ public final class RedliteStore: Sendable {
     /// `RedliteTransaction` is applied, or (if `body` throws) none is. Other writers wait until it
     /// ends; readers keep reading the state before it.
     public func transaction<T>(database: Int = 0, _ body: (RedliteTransaction) throws -> T) throws -> T {
-        try writer.withLockedValue { connection in
+        let (result, events) = try writer.withLockedValue { connection in
             try connection.transaction {
-                try body(RedliteTransaction(store: self, connection: connection, database: database))
+                let transaction = RedliteTransaction(store: self, connection: connection, database: database)
+                let result = try body(transaction)
+                return (result, transaction.events)
             }
         }
+        // Committed: now subscribers may hear about it.
+        notifications.publish(events, through: pubsub)
+        return result
     }
 }
 
@@ -198,6 +209,8 @@ public final class RedliteTransaction {
     public var database: Int
     /// The protocol replies are shaped for.
     public var protocolVersion: RESPVersion = .resp2
+    /// Keyspace events of the commands run so far, published when the transaction commits.
+    var events: [KeyspaceNotifications.Event] = []
 
     init(store: RedliteStore, connection: SQLiteConnection, database: Int) {
         self.store = store
@@ -211,6 +224,7 @@ public final class RedliteTransaction {
         var context = CommandContext(store: store, database: session.database, connection: connection, resp3: session.protocolVersion == .resp3)
         let reply = store.commands.execute(arguments, context: &context)
         session.database = context.database
+        events += context.events
         return reply
     }
 
@@ -225,6 +239,7 @@ public final class RedliteTransaction {
         var context = CommandContext(store: store, database: database, connection: connection, resp3: protocolVersion == .resp3)
         let reply = store.commands.execute(arguments, context: &context)
         database = context.database
+        events += context.events
         return reply
     }
 

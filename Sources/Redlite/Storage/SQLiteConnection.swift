@@ -14,10 +14,12 @@ final class SQLiteConnection {
     let queue: DatabaseQueue
     let handle: OpaquePointer
     private var statements: [UnsafeRawPointer: OpaquePointer] = [:]
+    /// Aggregate keys emptied (and so deleted) by the current command, for keyspace notifications.
+    var emptiedKeys: [(database: Int, key: ByteBuffer)] = []
 
     init(queue: DatabaseQueue) throws {
         self.queue = queue
-        guard let handle = try queue.inDatabase({ $0.sqliteConnection }) else {
+        guard let handle = queue.inDatabase({ $0.sqliteConnection }) else {
             throw RedliteError.storage("SQLite connection is closed")
         }
         self.handle = handle
@@ -106,7 +108,7 @@ struct SQLiteStatement {
     /// Binds bytes as a BLOB; an empty buffer binds an empty BLOB, never NULL.
     @discardableResult
     func bind(_ index: Int32, _ bytes: ByteBuffer) -> SQLiteStatement {
-        bytes.withUnsafeReadableBytes { raw in
+        _ = bytes.withUnsafeReadableBytes { raw in
             if raw.isEmpty {
                 sqlite3_bind_zeroblob(handle, index, 0)
             } else {

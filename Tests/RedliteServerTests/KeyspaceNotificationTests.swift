@@ -1,0 +1,55 @@
+import NIOCore
+import RESP
+import RedisTestSupport
+import Testing
+
+/// The same writes with `notify-keyspace-events` on, against redis-server and redlite serve: the
+/// streams of keyspace and keyevent messages must be the same.
+@Suite("Keyspace notifications")
+struct KeyspaceNotificationTests {
+    /// Messages the subscriber has received so far: a PING on its own connection comes back after them.
+    static func drain(_ subscriber: RedisTestConnection) throws -> [RESPValue] {
+        var buffer = ByteBuffer()
+        buffer.writeRESPCommand(["PING"])
+        try subscriber.write(buffer)
+        var messages: [RESPValue] = []
+        for _ in 0..<1000 {
+            let value = try subscriber.readValue()
+            if value == .array([.bulk("pong"), .bulk("")]) { return messages }
+            messages.append(value)
+        }
+        return messages
+    }
+
+    @Test("the notification stream matches redis-server", arguments: ["KEA", "Kl", "Eg$", "Ez"])
+    func stream(classes: String) async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        let targets: [(writer: RedisTestConnection, subscriber: RedisTestConnection)] = [
+            (try redis.connect(), try redis.connect()), (try served.connect(), try served.connect()),
+        ]
+        for target in targets {
+            #expect(try target.writer.run("CONFIG", "SET", "notify-keyspace-events", classes) == .ok)
+            _ = try target.subscriber.run("PSUBSCRIBE", "__key*@*__:*")
+        }
+        let commands: [[String]] = [
+            ["SET", "s", "v"], ["SET", "s", "v", "EX", "100"], ["INCR", "n"], ["INCRBY", "n", "5"], ["DECR", "n"], ["APPEND", "s", "x"],
+            ["SETRANGE", "s", "0", "y"], ["INCRBYFLOAT", "f", "1.5"], ["MSET", "a", "1", "b", "2"], ["SETNX", "a", "3"], ["GETDEL", "b"],
+            ["EXPIRE", "a", "100"], ["PERSIST", "a"], ["PERSIST", "a"], ["RENAME", "a", "c"], ["DEL", "c", "none"], ["DEL", "none"],
+            ["RPUSH", "l", "1", "2", "3"], ["LPUSH", "l", "0"], ["LPOP", "l"], ["RPOP", "l"], ["LSET", "l", "0", "x"], ["LINSERT", "l", "AFTER", "x", "y"],
+            ["LREM", "l", "0", "y"], ["LTRIM", "l", "0", "0"], ["LMOVE", "l", "l2", "LEFT", "RIGHT"],
+            ["SADD", "st", "a", "b"], ["SADD", "st", "a"], ["SREM", "st", "a"], ["SMOVE", "st", "st2", "b"], ["SINTERSTORE", "st3", "st2"],
+            ["HSET", "h", "f", "v"], ["HINCRBY", "h", "n", "1"], ["HDEL", "h", "f"], ["HDEL", "h", "none"],
+            ["ZADD", "z", "1", "a", "2", "b"], ["ZINCRBY", "z", "1", "a"], ["ZREM", "z", "a"], ["ZADD", "z", "1", "c"], ["ZPOPMIN", "z"],
+            ["ZUNIONSTORE", "z2", "1", "z"], ["COPY", "z2", "z3"],
+        ]
+        for command in commands {
+            let replies = try targets.map { try $0.writer.send(command) }
+            let streams = try targets.map { try Self.drain($0.subscriber) }
+            #expect(replies[0] == replies[1] || command[0] == "SET", "\(command): replies \(replies[0]) vs \(replies[1])")
+            #expect(streams[0] == streams[1], "\(command): redis \(streams[0])\nredlite \(streams[1])")
+        }
+        await served.stop()
+    }
+}
