@@ -52,7 +52,10 @@ final class CommandRegistry: Sendable {
         do {
             let reply = try entry.handler(&context, CommandArguments(values: arguments))
             // Clients blocked on keys learn about writes to them (only tracked while someone waits).
-            if let spec = entry.spec, spec.hasFlag("write"), !reply.isError,
+            // A write command that answered null (LMPOP on empty lists, SET NX on an existing key…)
+            // changed nothing: it must not wake anyone, or a blocked client's own failed attempt
+            // would wake it again, forever.
+            if let spec = entry.spec, spec.hasFlag("write"), !reply.isError, !reply.isNull,
                context.store.blocking.hasWaiters || context.store.notifications.isEnabled {
                 let positions = spec.keyPositions(arguments: arguments.map { String(buffer: $0) })
                 if context.store.blocking.hasWaiters {

@@ -126,9 +126,53 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func processPending() {
         while !waitingForCommit && !closing, let request = pending.popFirst() {
+            // A pipeline's run of plain commands with a write among them goes to the writer as one
+            // job: one commit for all of them, replies in order once it is durable.
+            if pending.count > 0, let run = plainRun(startingWith: request) {
+                submitRun(run)
+                continue
+            }
             handle(request)
         }
         if !waitingForCommit { flushIfNeeded() }
+    }
+
+    /// Whether a request is an engine command this connection may run right now without any
+    /// connection-level step (authenticated, not subscribed, not queued in MULTI, not blocking).
+    private func isPlain(_ request: [ByteBuffer], name: String) -> Bool {
+        authenticated && !isSubscribed && transaction == nil && !Self.serverCommandNames.contains(name)
+            && !Self.blockingCommands.contains(name)
+    }
+
+    /// `first` and the plain commands right behind it, when at least one of them writes.
+    private func plainRun(startingWith first: [ByteBuffer]) -> [[ByteBuffer]]? {
+        let firstName = first[0].lowercasedASCII
+        guard isPlain(first, name: firstName) else { return nil }
+        var run = [first]
+        var writes = Self.isWrite(name: firstName, spec: server.table[firstName])
+        while let next = pending.first, run.count < 1024 {
+            let name = next[0].lowercasedASCII
+            guard isPlain(next, name: name) else { break }
+            writes = writes || Self.isWrite(name: name, spec: server.table[name])
+            run.append(next)
+            pending.removeFirst()
+        }
+        if writes { return run }
+        // Reads only: give them back, they run right here one by one.
+        for request in run.dropFirst().reversed() { pending.prepend(request) }
+        return nil
+    }
+
+    private func submitRun(_ run: [[ByteBuffer]]) {
+        server.commandsProcessed.increment(by: Int64(run.count))
+        let lastName = run[run.count - 1][0].lowercasedASCII
+        handle.update {
+            $0.lastCommand = lastName
+            $0.lastInteraction = Date()
+        }
+        commit(work: { transaction, session in
+            .array(run.map { transaction.execute($0, session: &session) })
+        }, repliesInArray: true)
     }
 
     func reply(_ value: RESPValue) {
@@ -227,7 +271,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Sends work to the group committer and holds further requests until it has committed.
-    func commit(work: @escaping GroupCommitter.Work, then: (@Sendable (RESPValue) -> Void)? = nil) {
+    func commit(work: @escaping GroupCommitter.Work, repliesInArray: Bool = false, then: (@Sendable (RESPValue) -> Void)? = nil) {
         waitingForCommit = true
         flushIfNeeded()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -245,7 +289,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
                 switch result {
                 case .success(let (value, session)):
                     connection.session = session
-                    connection.reply(value)
+                    if repliesInArray, case .array(let replies) = value {
+                        for reply in replies { connection.reply(reply) }
+                    } else {
+                        connection.reply(value)
+                    }
                     then?(value)
                 case .failure(let error):
                     connection.reply(.simpleError((error as? RedisError)?.message ?? "ERR \(error)"))

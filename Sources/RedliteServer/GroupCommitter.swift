@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
@@ -37,8 +38,11 @@ final class GroupCommitter: Sendable {
     private let finished = NSCondition()
     private let done = NIOLockedValueBox(false)
 
-    init(store: RedliteStore, maxBatch: Int) {
+    private let logger: Logger
+
+    init(store: RedliteStore, maxBatch: Int, logger: Logger) {
         self.store = store
+        self.logger = logger
         self.maxBatch = max(1, maxBatch)
         let thread = Thread { [self] in run() }
         thread.name = "redlite.writer"
@@ -127,6 +131,7 @@ final class GroupCommitter: Sendable {
             do {
                 try store.transaction { transaction in served = registry.serveReady(using: transaction) }
             } catch {
+                logger.error("serving blocked clients failed", metadata: ["error": "\(error)"])
                 continue
             }
             for (waiter, reply) in served { waiter.complete(reply) }

@@ -81,9 +81,9 @@ struct ServerBehaviourTests {
         try first.run("DECRBY", "balance", "3")
         #expect(try first.run("EXEC") == .array([.integer(12)]))
 
-        try first.run("SET", "short", "v", "PX", "50")
+        try first.run("SET", "short", "v", "PX", "400")
         try first.run("WATCH", "short")
-        try await Task.sleep(for: .milliseconds(120))
+        try await Task.sleep(for: .milliseconds(800))
         try first.run("MULTI")
         try first.run("SET", "x", "1")
         #expect(try first.run("EXEC") == .nullArray)

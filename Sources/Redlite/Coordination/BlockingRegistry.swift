@@ -76,12 +76,15 @@ public final class BlockingRegistry: Sendable {
     /// waiters with their replies: complete them after the transaction commits.
     public func serveReady(using transaction: RedliteTransaction) -> [(Waiter, RESPValue)] {
         var served: [(Waiter, RESPValue)] = []
-        while let key = state.withLockedValue({ state -> Key? in
+        // Bounded even if a misbehaving attempt kept re-marking its key.
+        var passes = 0
+        while passes < 100_000, let key = state.withLockedValue({ state -> Key? in
             guard !state.ready.isEmpty else { return nil }
             let key = state.ready.removeFirst()
             state.readySet.remove(key)
             return key
         }) {
+            passes += 1
             // Each pass serves at least one waiter or stops: a key re-marked by its own waiter's
             // attempt (LMOVE onto itself) moves on to the next waiter.
             while let waiter = state.withLockedValue({ $0.waiters[key]?.first }) {

@@ -64,6 +64,7 @@ public final class RedliteStore: Sendable {
     /// Keyspace notifications (`notify-keyspace-events`), published through `pubsub` after commits.
     public let notifications = KeyspaceNotifications()
     private let cleaner: Mutex<ExpiryCleaner?> = Mutex(nil)
+    private let checkpointer: Mutex<Checkpointer?> = Mutex(nil)
 
     /// Opens (creating if needed) the store at `path`.
     public static func open(path: String, configuration: Configuration = Configuration()) throws -> RedliteStore {
@@ -87,6 +88,14 @@ public final class RedliteStore: Sendable {
         let cleaner = ExpiryCleaner(store: self)
         self.cleaner.withLock { $0 = cleaner }
         cleaner.start()
+        if let path {
+            // Checkpoints copy the WAL back into the database file. Left to SQLite, they run inside a
+            // writer's commit every 1,000 pages; here a background connection does them instead, so
+            // the writer never pays for one.
+            try writer.withLockedValue { try $0.execute("PRAGMA wal_autocheckpoint = 0") }
+            let checkpointer = try Checkpointer(connection: Self.openConnection(path: path, configuration: configuration, readOnly: false))
+            self.checkpointer.withLock { $0 = checkpointer }
+        }
     }
 
     deinit {
@@ -100,6 +109,11 @@ public final class RedliteStore: Sendable {
             return state
         }
         cleaner?.stop()
+        let checkpointer = self.checkpointer.withLock { state -> Checkpointer? in
+            defer { state = nil }
+            return state
+        }
+        checkpointer?.stop()
     }
 
     private static func openConnection(path: String?, configuration: Configuration, readOnly: Bool, migrate: Bool = false) throws -> SQLiteConnection {
