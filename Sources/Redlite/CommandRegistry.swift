@@ -46,7 +46,10 @@ final class CommandRegistry: Sendable {
 
     func execute(_ arguments: [ByteBuffer], context: inout CommandContext) -> RESPValue {
         guard let first = arguments.first else { return .simpleError("ERR empty command") }
-        let name = first.lowercasedASCII
+        return execute(arguments, name: first.lowercasedASCII, context: &context)
+    }
+
+    func execute(_ arguments: [ByteBuffer], name: String, context: inout CommandContext) -> RESPValue {
         guard let entry = entries[name] else { return .simpleError(Self.unknownCommand(arguments)) }
         guard entry.accepts(arguments.count) else { return .simpleError(RedisError.wrongArity(entry.name).message) }
         do {

@@ -41,6 +41,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var pending = CircularBuffer<[ByteBuffer]>()
     var waitingForCommit = false
     private var unflushed = false
+    private var outbound: ByteBuffer?
+    private var lastCommandName = ""
     private var closing = false
     /// Bytes written but not yet confirmed sent, for the pub/sub output-buffer limit.
     var outputBytes = 0
@@ -72,7 +74,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             server.rejectedConnections.increment()
             var buffer = context.channel.allocator.buffer(capacity: 64)
             buffer.writeString("-ERR max number of clients reached\r\n")
-            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
             closing = true
             return
         }
@@ -116,10 +119,12 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        flushIfNeeded()
         closing = true
         var buffer = context.channel.allocator.buffer(capacity: message.utf8.count + 3)
         buffer.writeRESPValue(.simpleError(message), version: session.protocolVersion)
-        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     // MARK: Processing
@@ -165,53 +170,51 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     private func submitRun(_ run: [[ByteBuffer]]) {
         server.commandsProcessed.increment(by: Int64(run.count))
-        let lastName = run[run.count - 1][0].lowercasedASCII
-        handle.update {
-            $0.lastCommand = lastName
-            $0.lastInteraction = Date()
-        }
+        noteCommand(run[run.count - 1][0].lowercasedASCII)
         commit(work: { transaction, session in
             .array(run.map { transaction.execute($0, session: &session) })
         }, repliesInArray: true)
     }
 
+    /// Replies are encoded into one outbound buffer, written and flushed once per read batch or commit:
+    /// a pipeline of replies costs one write.
     func reply(_ value: RESPValue) {
         if value.isError {
             server.errorReplies.increment()
             server.errorCounter.increment()
         }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeRESPValue(value, version: session.protocolVersion)
-        write(buffer)
-    }
-
-    func write(_ buffer: ByteBuffer) {
-        let size = buffer.readableBytes
-        if isSubscribed {
-            outputBytes += size
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in outputBytes -= size }
-            context.write(wrapOutboundOut(buffer), promise: promise)
-        } else {
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
+        if outbound == nil { outbound = context.channel.allocator.buffer(capacity: 256) }
+        outbound!.writeRESPValue(value, version: session.protocolVersion)
         unflushed = true
     }
 
     func flushIfNeeded() {
-        if unflushed {
-            unflushed = false
-            context.flush()
+        guard unflushed else { return }
+        unflushed = false
+        if let buffer = outbound {
+            outbound = nil
+            let size = buffer.readableBytes
+            if isSubscribed {
+                // Subscribers are held to the output-buffer limit: count what is not yet sent.
+                outputBytes += size
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in outputBytes -= size }
+                context.write(wrapOutboundOut(buffer), promise: promise)
+            } else {
+                context.write(wrapOutboundOut(buffer), promise: nil)
+            }
         }
+        context.flush()
     }
 
     /// Closes the connection after the replies written so far.
     func closeAfterReplies() {
+        flushIfNeeded()
         closing = true
         pending.removeAll()
-        let context = self.context!
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-            context.close(promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
         }
     }
 
@@ -221,10 +224,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.commandCounter.increment()
         let name = request[0].lowercasedASCII
         let spec = server.table[name]
-        handle.update {
-            $0.lastCommand = name
-            $0.lastInteraction = Date()
-        }
+        noteCommand(name)
 
         if !authenticated && !(spec?.hasFlag("no_auth") ?? false) {
             reply(.simpleError("NOAUTH Authentication required."))
@@ -257,12 +257,22 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         execute(request, name: name, spec: spec)
     }
 
+    /// CLIENT LIST's cmd and idle: the time on every command (an atomic store), the name only when it
+    /// changes (a lock).
+    private func noteCommand(_ name: String) {
+        handle.touch()
+        if name != lastCommandName {
+            lastCommandName = name
+            handle.update { $0.lastCommand = name }
+        }
+    }
+
     /// Runs an engine command: reads here, writes through the group committer.
     private func execute(_ request: [ByteBuffer], name: String, spec: CommandSpec?) {
         if Self.isWrite(name: name, spec: spec) {
             commit(work: { transaction, session in transaction.execute(request, session: &session) })
         } else {
-            reply(server.store.execute(request, session: &session))
+            reply(server.store.execute(request, name: name, session: &session))
         }
     }
 

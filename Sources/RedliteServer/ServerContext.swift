@@ -87,13 +87,14 @@ final class ClientHandle: Sendable {
     let localAddress: String
     let createdAt = Date()
     private let details = NIOLockedValueBox(Details())
+    /// Milliseconds since 1970 of the last command (written on every command: an atomic).
+    private let lastInteraction = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000))
     let close: @Sendable () -> Void
 
     struct Details {
         var name = ""
         var database = 0
         var lastCommand = "NULL"
-        var lastInteraction = Date()
         var channels = 0
         var patterns = 0
         var shardChannels = 0
@@ -114,6 +115,13 @@ final class ClientHandle: Sendable {
     }
 
     func update(_ body: (inout Details) -> Void) { details.withLockedValue(body) }
+
+    /// Records activity now.
+    func touch() {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        lastInteraction.store(Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000, ordering: .relaxed)
+    }
     var snapshot: Details { details.withLockedValue { $0 } }
 
     var isPubSub: Bool {
@@ -125,7 +133,7 @@ final class ClientHandle: Sendable {
     var listLine: String {
         let details = snapshot
         let age = Int(Date().timeIntervalSince(createdAt))
-        let idle = Int(Date().timeIntervalSince(details.lastInteraction))
+        let idle = Int(Date().timeIntervalSince1970) - Int(lastInteraction.load(ordering: .relaxed) / 1000)
         let flags = (details.channels + details.patterns + details.shardChannels > 0 ? "P" : "") + (details.inMulti >= 0 ? "x" : "")
             + (details.blocked ? "b" : "")
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(details.name) age=\(age) idle=\(idle) "

@@ -178,6 +178,16 @@ public final class RedliteStore: Sendable {
         return reply
     }
 
+    /// `execute(_:session:)` for a caller that already has the command's lowercase name (a server
+    /// that looked it up): saves lowercasing it again.
+    public func execute(_ arguments: [ByteBuffer], name: String, session: inout RedliteSession) -> RESPValue {
+        var context = CommandContext(store: self, database: session.database, connection: nil, resp3: session.protocolVersion == .resp3)
+        let reply = commands.execute(arguments, name: name, context: &context)
+        session.database = context.database
+        notifications.publish(context.events, through: pubsub)
+        return reply
+    }
+
     /// Executes a command given as strings (a convenience for tests and tools).
     public func execute(_ arguments: String..., session: inout RedliteSession) -> RESPValue {
         execute(arguments.map { ByteBuffer(string: $0) }, session: &session)
