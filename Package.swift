@@ -124,7 +124,8 @@ let package = Package(
         .executableTarget(
             name: "RedliteBench",
             dependencies: [
-                "RESP", "Redlite",
+                "RESP", "Redlite", "RedisClient",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -168,7 +169,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -8,6 +8,6 @@ struct RedliteBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redlite-bench",
         abstract: "Benchmarks for Redlite for Swift.",
-        subcommands: [RESPBenchmark.self, EngineBenchmark.self]
+        subcommands: [RESPBenchmark.self, EngineBenchmark.self, ClientBenchmark.self, ClientBenchmarkWorker.self]
     )
 }
