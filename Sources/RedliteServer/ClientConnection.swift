@@ -32,6 +32,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var subscriber: PubSubHub.Subscriber?
     /// Published messages not yet written (filled on the publisher's thread).
     let inbox = NIOLockedValueBox<[PubSubHub.Message]>([])
+    /// MONITOR lines not yet written (filled on other connections' threads).
+    let monitorInbox = NIOLockedValueBox<[String]>([])
+    var isMonitor = false
     /// Set while blocked in BLPOP and friends.
     var blockedWaiter: BlockingRegistry.Waiter?
     var blockTimeout: Scheduled<Void>?
@@ -88,6 +91,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.clients.unregister(handle.id)
         server.connectionGauge.record(server.clients.count)
         unsubscribeAll()
+        if isMonitor { server.monitor.remove(id: handle.id) }
         // A client that disconnects while blocked leaves nothing behind.
         if let waiter = blockedWaiter {
             server.store.blocking.cancel(waiter)
@@ -171,6 +175,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     private func submitRun(_ run: [[ByteBuffer]]) {
         server.commandsProcessed.increment(by: Int64(run.count))
         noteCommand(run[run.count - 1][0].lowercasedASCII)
+        if server.monitor.isActive {
+            for request in run { server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id) }
+        }
         commit(work: { transaction, session in
             .array(run.map { transaction.execute($0, session: &session) })
         }, repliesInArray: true)
@@ -194,8 +201,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         if let buffer = outbound {
             outbound = nil
             let size = buffer.readableBytes
-            if isSubscribed {
-                // Subscribers are held to the output-buffer limit: count what is not yet sent.
+            if isSubscribed || isMonitor {
+                // Subscribers and monitors are held to the output-buffer limit: count what is not yet sent.
                 outputBytes += size
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in outputBytes -= size }
@@ -225,6 +232,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         let name = request[0].lowercasedASCII
         let spec = server.table[name]
         noteCommand(name)
+        if server.monitor.isActive {
+            server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id)
+        }
 
         if !authenticated && !(spec?.hasFlag("no_auth") ?? false) {
             reply(.simpleError("NOAUTH Authentication required."))

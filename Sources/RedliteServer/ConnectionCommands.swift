@@ -10,7 +10,7 @@ extension ClientConnection {
     static let serverCommandNames: Set<String> = [
         "hello", "auth", "quit", "reset", "ping", "client", "command", "info", "config", "shutdown", "select",
         "multi", "exec", "discard", "watch", "unwatch", "subscribe", "psubscribe", "ssubscribe", "unsubscribe",
-        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub",
+        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub", "monitor",
     ]
 
     /// Answers a server-level command; false when `name` is the engine's.
@@ -68,6 +68,7 @@ extension ClientConnection {
         case "publish": reply(.integer(Int64(server.store.pubsub.publish(channel: request[1], payload: request[2]))))
         case "spublish": reply(.integer(Int64(server.store.pubsub.publish(shardChannel: request[1], payload: request[2]))))
         case "pubsub": pubsubIntrospection(request)
+        case "monitor": startMonitoring()
         default: return false
         }
         return true
@@ -157,6 +158,10 @@ extension ClientConnection {
     }
 
     func resetState() {
+        if isMonitor {
+            server.monitor.remove(id: handle.id)
+            isMonitor = false
+        }
         transaction = nil
         transactionFailed = false
         watched = []
@@ -172,6 +177,39 @@ extension ClientConnection {
             $0.inMulti = -1
         }
         reply(.simpleString("RESET"))
+    }
+
+    /// MONITOR: from now on, every command any other client sends arrives here as a line.
+    func startMonitoring() {
+        reply(.ok)
+        guard !isMonitor else { return }
+        isMonitor = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let inbox = monitorInbox
+        server.monitor.add(id: handle.id) { line in
+            let wasEmpty = inbox.withLockedValue { queue -> Bool in
+                queue.append(line)
+                return queue.count == 1
+            }
+            if wasEmpty { eventLoop.execute { bound.value.drainMonitorInbox() } }
+        }
+    }
+
+    func drainMonitorInbox() {
+        let lines = monitorInbox.withLockedValue { queue -> [String] in
+            defer { queue.removeAll() }
+            return queue
+        }
+        guard context != nil, context.channel.isActive else { return }
+        if outputBytes > server.configuration.pubsubOutputLimit.hard {
+            server.logger.warning("closing monitor \(handle.id): output buffer limit reached")
+            server.monitor.remove(id: handle.id)
+            context.close(promise: nil)
+            return
+        }
+        for line in lines { reply(.simpleString(line)) }
+        flushIfNeeded()
     }
 
     static func isValidName(_ name: String) -> Bool {

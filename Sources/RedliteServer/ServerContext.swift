@@ -14,6 +14,7 @@ final class ServerContext: Sendable {
     let committer: GroupCommitter
     let table: CommandTable
     let clients = ClientRegistry()
+    let monitor = MonitorFeed()
     let logger: Logger
     let startedAt = Date()
     private let settings: NIOLockedValueBox<ServerConfiguration>

@@ -171,3 +171,26 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 }
+
+@Suite("MONITOR")
+struct MonitorTests {
+    @Test("a monitoring client sees other clients' commands as Redis formats them")
+    func monitor() async throws {
+        let served = try await ServedRedlite.start()
+        let watcher = try served.connect()
+        #expect(try watcher.run("MONITOR") == .ok)
+        let worker = try served.connect()
+        try worker.run("SET", "key", "a \"quoted\"\nvalue")
+        try worker.run("AUTH", "secret")  // never shown: it can hold a password
+        try worker.run("GET", "key")
+        let first = try watcher.readValue(), second = try watcher.readValue()
+        guard case .simpleString(let set) = first, case .simpleString(let get) = second else {
+            Issue.record("unexpected monitor lines \(first) \(second)")
+            return
+        }
+        #expect(set.hasSuffix(" \"SET\" \"key\" \"a \\\"quoted\\\"\\nvalue\""), "\(set)")
+        #expect(set.contains(" [0 127.0.0.1:"))
+        #expect(get.hasSuffix(" \"GET\" \"key\""), "\(get)")
+        await served.stop()
+    }
+}
