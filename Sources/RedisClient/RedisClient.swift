@@ -1,4 +1,5 @@
 public import Logging
+public import Metrics
 public import NIOCore
 public import NIOPosix
 public import RESP
@@ -48,10 +49,11 @@ public final class RedisClient: Sendable {
     public static func connect(
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "redis.client")
+        logger: Logger = Logger(label: "redis.client"),
+        metricsFactory: (any MetricsFactory)? = nil
     ) async throws(RedisClientError) -> RedisClient {
         let factory = try await ConnectionFactory.make(configuration: configuration, eventLoopGroup: eventLoopGroup,
-                                                        threadPool: .singleton, logger: logger)
+                                                        threadPool: .singleton, logger: logger, metricsFactory: metricsFactory)
         let connection = RedisConnection(factory: factory, configuration: configuration, eventLoop: eventLoopGroup.next())
         do {
             try await connection.start()

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -21,18 +22,19 @@ final class ConnectionFactory: Sendable {
     let logger: Logger
     let metrics: ClientMetrics
 
-    private init(configuration: RedisConfiguration, kind: Kind, eventLoopGroup: any EventLoopGroup, threadPool: NIOThreadPool, logger: Logger) {
+    private init(configuration: RedisConfiguration, kind: Kind, eventLoopGroup: any EventLoopGroup, threadPool: NIOThreadPool, logger: Logger,
+                 metricsFactory: (any MetricsFactory)?) {
         self.configuration = configuration
         self.kind = kind
         self.eventLoopGroup = eventLoopGroup
         self.threadPool = threadPool
         self.logger = logger
-        self.metrics = ClientMetrics()
+        self.metrics = metricsFactory.map { ClientMetrics(factory: $0) } ?? ClientMetrics()
     }
 
     /// Reads the TLS files or opens the embedded store.
     static func make(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, threadPool: NIOThreadPool,
-                     logger: Logger) async throws(RedisClientError) -> ConnectionFactory {
+                     logger: Logger, metricsFactory: (any MetricsFactory)? = nil) async throws(RedisClientError) -> ConnectionFactory {
         switch configuration.endpoint {
         case .tcp, .unixSocket:
             var context: NIOSSLContext?
@@ -42,7 +44,7 @@ final class ConnectionFactory: Sendable {
                 }
                 context = try makeTLSContext(tls)
             }
-            return ConnectionFactory(configuration: configuration, kind: .socket(context), eventLoopGroup: eventLoopGroup, threadPool: threadPool, logger: logger)
+            return ConnectionFactory(configuration: configuration, kind: .socket(context), eventLoopGroup: eventLoopGroup, threadPool: threadPool, logger: logger, metricsFactory: metricsFactory)
         case .embedded(let path):
             let opened: Result<RedliteStore, any Error>
             do {
@@ -55,7 +57,7 @@ final class ConnectionFactory: Sendable {
             }
             switch opened {
             case .success(let store):
-                return ConnectionFactory(configuration: configuration, kind: .embedded(store), eventLoopGroup: eventLoopGroup, threadPool: threadPool, logger: logger)
+                return ConnectionFactory(configuration: configuration, kind: .embedded(store), eventLoopGroup: eventLoopGroup, threadPool: threadPool, logger: logger, metricsFactory: metricsFactory)
             case .failure(let error):
                 throw .connection(.connectFailed(address: configuration.endpoint.description, reason: String(describing: error)))
             }

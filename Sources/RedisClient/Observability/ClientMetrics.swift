@@ -20,20 +20,22 @@ struct ClientMetrics: Sendable {
     let poolWaiting: Gauge
     let poolTotal: Gauge
 
-    init() {
-        commandDuration = Timer(label: "redis.client.command.duration", dimensions: [("db.system", "redis")])
+    /// - Parameter factory: where the instruments come from: the process-wide `MetricsSystem` by
+    ///   default, or a factory given to `RedisClient.connect` (tests, multi-tenant apps).
+    init(factory: any MetricsFactory = MetricsSystem.factory) {
+        commandDuration = Timer(label: "redis.client.command.duration", dimensions: [("db.system", "redis")], factory: factory)
         var errors: [RedisClientError.Category: Counter] = [:]
         for category in RedisClientError.Category.allCases {
-            errors[category] = Counter(label: "redis.client.errors", dimensions: [("category", category.rawValue)])
+            errors[category] = Counter(label: "redis.client.errors", dimensions: [("category", category.rawValue)], factory: factory)
         }
         self.errors = errors
-        reconnects = Counter(label: "redis.client.reconnects")
-        offlineDepth = Gauge(label: "redis.client.queue.depth", dimensions: [("queue", "offline")])
-        inFlightDepth = Gauge(label: "redis.client.queue.depth", dimensions: [("queue", "in_flight")])
-        poolActive = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "active")])
-        poolIdle = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "idle")])
-        poolWaiting = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "waiting")])
-        poolTotal = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "total")])
+        reconnects = Counter(label: "redis.client.reconnects", factory: factory)
+        offlineDepth = Gauge(label: "redis.client.queue.depth", dimensions: [("queue", "offline")], factory: factory)
+        inFlightDepth = Gauge(label: "redis.client.queue.depth", dimensions: [("queue", "in_flight")], factory: factory)
+        poolActive = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "active")], factory: factory)
+        poolIdle = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "idle")], factory: factory)
+        poolWaiting = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "waiting")], factory: factory)
+        poolTotal = Gauge(label: "redis.client.pool.connections", dimensions: [("state", "total")], factory: factory)
     }
 
     func recordError(_ error: RedisClientError) {
