@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // Graceful start and shutdown (SIGTERM/SIGINT) of the server as a Service.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // SHA1 of Lua scripts for EVALSHA (the client's RedisScript).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // RESP2/RESP3 values, the incremental decoder with limits, and the encoder.
@@ -93,6 +95,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift6
         ),
@@ -117,6 +120,19 @@ let package = Package(
         .executableTarget(
             name: "CommandSpecDumper",
             dependencies: ["RESP", "RedisCommands", "RedisTestSupport"],
+            swiftSettings: strictSwift6
+        ),
+        // Renders the client's typed command API from the command table (shared by the generator
+        // executable and the test that checks the checked-in output is up to date).
+        .target(
+            name: "RedisCommandGeneratorCore",
+            dependencies: ["RedisCommands"],
+            swiftSettings: strictSwift6
+        ),
+        // Writes Sources/RedisClient/Commands/Generated (scripts/generate-client-commands).
+        .executableTarget(
+            name: "RedisCommandGenerator",
+            dependencies: ["RedisCommandGeneratorCore", "RedisCommands"],
             swiftSettings: strictSwift6
         ),
         // Release-built benchmarks behind scripts/bench-*: they run the peer in the same process run
@@ -144,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RESPTests",
-            dependencies: ["RESP", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["RESP", "RedisTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
         .testTarget(
@@ -159,13 +175,16 @@ let package = Package(
         ),
         .testTarget(
             name: "RedliteServerTests",
-            dependencies: ["RedliteServer", "Redlite", "RedisTestSupport", "RESP", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "RedliteServer", "Redlite", "RedisTestSupport", "RESP",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSwift6
         ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [
-                "RedisClient", "Redlite", "RedisTestSupport", "RESP",
+                "RedisClient", "Redlite", "RedisTestSupport", "RESP", "RedisCommandGeneratorCore", "RedisCommands",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -28,16 +28,24 @@ enum ByteScanning {
         }
     }
 
-    /// Parses a decimal integer the way Redis's `string2ll` does: an optional `-`, no `+`, no
-    /// leading zeros, no spaces, no overflow.
+    /// Parses a decimal integer the way Redis's `string2ll` does (see `RedisInteger`).
     @inline(__always)
     static func parseInteger(_ buffer: ByteBuffer, offset: Int, length: Int) -> Int64? {
         buffer.withUnsafeReadableBytes { raw -> Int64? in
-            parseInteger(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]))
+            RedisInteger.parse(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]))
         }
     }
+}
 
-    static func parseInteger(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+/// Integers as Redis reads them everywhere (lengths in the protocol, arguments, stored values):
+/// `string2ll`'s rules.
+public enum RedisInteger {
+    /// An optional `-`, no `+`, no spaces, no leading zeros (`-0` refused), within Int64.
+    public static func parse(_ buffer: ByteBuffer) -> Int64? {
+        buffer.withUnsafeReadableBytes { parse($0) }
+    }
+
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         var index = 0
         let count = bytes.count
         guard count > 0, count <= 20 else { return nil }

@@ -34,12 +34,15 @@ public final class RedisClient: Sendable {
     /// The pool behind ``withConnection(_:)``.
     public let pool: RedisConnectionPool
     private let factory: ConnectionFactory
+    /// The subscriber connection and the subscriptions on it (see ``subscribe(_:bufferCapacity:)``).
+    let pubSub: PubSubHub
 
     private init(configuration: RedisConfiguration, connection: RedisConnection, pool: RedisConnectionPool, factory: ConnectionFactory) {
         self.configuration = configuration
         self.connection = connection
         self.pool = pool
         self.factory = factory
+        self.pubSub = PubSubHub(factory: factory, configuration: configuration)
     }
 
     /// Connects the shared connection and returns once its handshake is done.
@@ -110,6 +113,7 @@ public final class RedisClient: Sendable {
     /// Closes the shared connection and the pool. Every pending command fails with
     /// `.disconnected(.closed)`; nothing waits for the server.
     public func close() async {
+        await pubSub.close()
         await connection.close()
         await pool.close()
         factory.shutdown()

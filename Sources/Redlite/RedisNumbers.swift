@@ -7,33 +7,9 @@ import Glibc
 
 /// Numbers as Redis reads and writes them in values and arguments.
 enum RedisNumbers {
-    /// `string2ll`: optional `-`, no `+`, no spaces, no leading zeros, within Int64.
+    /// `string2ll`: optional `-`, no `+`, no spaces, no leading zeros, within Int64 (RESP's parser).
     static func parseInteger(_ buffer: ByteBuffer) -> Int64? {
-        guard buffer.readableBytes > 0, buffer.readableBytes <= 20 else { return nil }
-        return buffer.withUnsafeReadableBytes { raw -> Int64? in
-            var index = 0
-            var negative = false
-            if raw[0] == UInt8(ascii: "-") {
-                negative = true
-                index = 1
-                guard raw.count > 1 else { return nil }
-            }
-            if raw[index] == UInt8(ascii: "0") { return (raw.count == 1) ? 0 : nil }
-            guard raw[index] >= UInt8(ascii: "1"), raw[index] <= UInt8(ascii: "9") else { return nil }
-            var value: Int64 = 0
-            while index < raw.count {
-                let digit = raw[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-                let (next, o2) = shifted.subtractingReportingOverflow(Int64(digit))
-                guard !o1, !o2 else { return nil }
-                value = next
-                index += 1
-            }
-            if negative { return value }
-            let (positive, overflow) = Int64(0).subtractingReportingOverflow(value)
-            return overflow ? nil : positive
-        }
+        RedisInteger.parse(buffer)
     }
 
     /// `string2ld` / `strtold` as Redis uses them for floats: no leading space, the whole string

@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
-import NIOPosix
+public import NIOPosix
 import NIOSSL
 public import Redlite
 public import ServiceLifecycle
@@ -24,14 +24,20 @@ public final class RedliteServer: Service, Sendable {
     public let store: RedliteStore
     let context: ServerContext
     private let logger: Logger
+    private let eventLoopGroup: any EventLoopGroup
     private let channels = NIOLockedValueBox<[any Channel]>([])
     private let shutdownRequested = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     private let shutdownFlag = NIOLockedValueBox(false)
 
     /// Opens the store the configuration names (creating the file if needed).
-    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "redlite")) throws {
+    ///
+    /// - Parameter eventLoopGroup: the event loops connections run on: NIO's shared singleton by
+    ///   default; give the server a group of its own to keep it apart from other NIO work in the process.
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "redlite"),
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.configuration = configuration
         self.logger = logger
+        self.eventLoopGroup = eventLoopGroup
         var storeConfiguration = RedliteStore.Configuration()
         storeConfiguration.synchronous = configuration.synchronous
         store = try configuration.databasePath.map { try RedliteStore.open(path: $0, configuration: storeConfiguration) }
@@ -51,7 +57,7 @@ public final class RedliteServer: Service, Sendable {
 
     /// Binds every configured listener (TCP, unix socket, TLS).
     public func start() async throws {
-        let group = MultiThreadedEventLoopGroup.singleton
+        let group = eventLoopGroup
         var bound: [any Channel] = []
         for host in configuration.bind {
             bound.append(try await bootstrap(group: group, tls: nil).bind(host: host, port: configuration.port).get())

@@ -1,5 +1,6 @@
 import NIOCore
 import RESP
+import RedisTestSupport
 import Testing
 
 /// A seeded fuzz run: random and mutated byte strings through both decoders. Every input must end in
@@ -64,22 +65,27 @@ struct RESPFuzzTests {
     static let limits = RESPLimits(maxBulkLength: 64, maxMultibulkLength: 16, maxInlineLength: 32, maxNestingDepth: 8, maxAggregateLength: 16)
 
     @Test("250,000 inputs per seed through both decoders (1,000,000 per run)", arguments: [UInt64(11), 22, 33, 44])
-    func fuzz(seed: UInt64) {
+    func fuzz(seed: UInt64) async throws {
+        // CPU-bound for seconds: on a thread of its own, not the cooperative pool.
+        try await offloaded { Self.fuzzBody(seed: seed) }
+    }
+
+    static func fuzzBody(seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         var outcomes = (values: 0, errors: 0, incomplete: 0)
         for iteration in 0..<250_000 {
-            let bytes = Self.input(&rng)
+            let bytes = input(&rng)
             let inputSize = bytes.count
             var valueBuffer = ByteBuffer(bytes: bytes)
             var requestBuffer = valueBuffer
-            var valueDecoder = RESPValueDecoder(limits: Self.limits)
-            var requestDecoder = RESPRequestDecoder(limits: Self.limits)
+            var valueDecoder = RESPValueDecoder(limits: limits)
+            var requestDecoder = RESPRequestDecoder(limits: limits)
             do {
                 var rounds = 0
                 while let value = try valueDecoder.decode(from: &valueBuffer) {
                     rounds += 1
                     outcomes.values += 1
-                    if Self.payloadSize(value) > 3 * inputSize + 1 || rounds > inputSize {
+                    if payloadSize(value) > 3 * inputSize + 1 || rounds > inputSize {
                         Issue.record("seed \(seed) iteration \(iteration): value larger than its input: \(bytes)")
                         return
                     }
@@ -92,7 +98,7 @@ struct RESPFuzzTests {
                 var rounds = 0
                 while let request = try requestDecoder.decode(from: &requestBuffer) {
                     rounds += 1
-                    if request.isEmpty || request.count > Self.limits.maxMultibulkLength || rounds > inputSize {
+                    if request.isEmpty || request.count > limits.maxMultibulkLength || rounds > inputSize {
                         Issue.record("seed \(seed) iteration \(iteration): bad request from \(bytes)")
                         return
                     }

@@ -1,5 +1,6 @@
 import NIOCore
 import RESP
+import RedisTestSupport
 import Testing
 
 /// Random nested values from a seeded generator: encode, decode (in random chunks), compare.

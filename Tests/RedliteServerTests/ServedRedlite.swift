@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import RESP
 import RedisTestSupport
 import Redlite
@@ -23,16 +24,22 @@ final class ServedRedlite: @unchecked Sendable {
         configure(&configuration)
         var logger = Logger(label: "redlite-test")
         logger.logLevel = .warning
-        let server = try RedliteServer(configuration: configuration, logger: logger)
+        // Event loops of its own: a test that floods its server must not starve NIO work elsewhere in
+        // the test process (clients under test use the shared singleton).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try RedliteServer(configuration: configuration, logger: logger, eventLoopGroup: group)
         try await server.start()
         guard let port = server.localAddresses.first?.port else { throw RedisServerError.noFreePort }
-        return ServedRedlite(server: server, directory: directory, port: port)
+        return ServedRedlite(server: server, directory: directory, port: port, group: group)
     }
 
-    private init(server: RedliteServer, directory: URL, port: Int) {
+    private let group: MultiThreadedEventLoopGroup
+
+    private init(server: RedliteServer, directory: URL, port: Int, group: MultiThreadedEventLoopGroup) {
         self.server = server
         self.directory = directory
         self.port = port
+        self.group = group
     }
 
     func connect(timeout: Duration = .seconds(10)) throws -> RedisTestConnection {
@@ -41,6 +48,7 @@ final class ServedRedlite: @unchecked Sendable {
 
     func stop() async {
         try? await server.stop()
+        try? await group.shutdownGracefully()
         try? FileManager.default.removeItem(at: directory)
     }
 }

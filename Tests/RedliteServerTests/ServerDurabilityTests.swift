@@ -32,7 +32,11 @@ struct ServerDurabilityTests {
     }
 
     @Test("SIGKILL mid-load, restart: every acknowledged write is there and the file is sound")
-    func killedUnderLoad() throws {
+    func killedUnderLoad() async throws {
+        try await offloaded { try Self.killedUnderLoadBody() }
+    }
+
+    static func killedUnderLoadBody() throws {
         let repetitions = ProcessInfo.processInfo.environment["REDLITE_LONG_TESTS"] == "1" ? 20 : 3
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,7 +47,7 @@ struct ServerDurabilityTests {
 
         for repetition in 0..<repetitions {
             let port = try RedisServer.freeLoopbackPort()
-            let server = try Self.startServer(database: database, port: port, log: log)
+            let server = try startServer(database: database, port: port, log: log)
             let writer = try RedisTestConnection(port: port, timeout: .seconds(10))
             // Pipelines of 100 SETs; each reply read is an acknowledgement. The last pipeline is
             // written and the server killed before its replies are read: killed mid-stream.
@@ -60,7 +64,7 @@ struct ServerDurabilityTests {
             }
             #expect(server.waitForExit(timeout: .seconds(10)))
 
-            let restarted = try Self.startServer(database: database, port: port, log: log)
+            let restarted = try startServer(database: database, port: port, log: log)
             let reader = try RedisTestConnection(port: port, timeout: .seconds(10))
             var missing: [String] = []
             for chunk in stride(from: 0, to: acknowledged.count, by: 500) {
@@ -78,13 +82,17 @@ struct ServerDurabilityTests {
     }
 
     @Test("SIGTERM: stops accepting, exits 0, leaves the WAL checkpointed")
-    func gracefulStop() throws {
+    func gracefulStop() async throws {
+        try await offloaded { try Self.gracefulStopBody() }
+    }
+
+    static func gracefulStopBody() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-term-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("term.db").path
         let port = try RedisServer.freeLoopbackPort()
-        let server = try Self.startServer(database: database, port: port, log: directory.appendingPathComponent("log").path)
+        let server = try startServer(database: database, port: port, log: directory.appendingPathComponent("log").path)
         let connection = try RedisTestConnection(port: port)
         for index in 0..<200 { _ = try connection.send(["SET", "k\(index)", "v"]) }
         server.signal(SIGTERM)

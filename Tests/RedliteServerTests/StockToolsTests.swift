@@ -12,18 +12,19 @@ struct StockToolsTests {
     func redisCLI() async throws {
         let served = try await ServedRedlite.start()
         let port = String(served.port)
-        let set = try ChildProcess.run([Self.redisCLI, "-p", port, "SET", "greeting", "hello"])
+        let set = try await offloaded { try ChildProcess.run([Self.redisCLI, "-p", port, "SET", "greeting", "hello"]) }
         #expect(set.status == 0 && set.output == "OK\n")
-        let get = try ChildProcess.run([Self.redisCLI, "-p", port, "GET", "greeting"])
+        let get = try await offloaded { try ChildProcess.run([Self.redisCLI, "-p", port, "GET", "greeting"]) }
         #expect(get.output == "hello\n")
-        let failing = try ChildProcess.run([Self.redisCLI, "-p", port, "-e", "INCR", "greeting"])
+        let failing = try await offloaded { try ChildProcess.run([Self.redisCLI, "-p", port, "-e", "INCR", "greeting"]) }
         #expect(failing.status != 0)
         #expect(failing.output.contains("ERR value is not an integer or out of range"))
 
         var pipe = ""
         pipe.reserveCapacity(100_000 * 40)
         for index in 0..<100_000 { pipe += "*3\r\n$3\r\nSET\r\n$\(4 + String(index).count)\r\nkey:\(index)\r\n$5\r\nvalue\r\n" }
-        let mass = try ChildProcess.run([Self.redisCLI, "-p", port, "--pipe"], input: pipe, timeout: .seconds(300))
+        let massInput = pipe
+        let mass = try await offloaded { try ChildProcess.run([Self.redisCLI, "-p", port, "--pipe"], input: massInput, timeout: .seconds(300)) }
         #expect(mass.status == 0, "\(mass.output)")
         #expect(mass.output.contains("errors: 0, replies: 100000"), "\(mass.output)")
         let connection = try served.connect()
@@ -39,10 +40,10 @@ struct StockToolsTests {
             Issue.record("redis-benchmark is not installed: run scripts/setup")
             return
         }
-        let run = try ChildProcess.run(
+        let run = try await offloaded { try ChildProcess.run(
             [benchmark, "-p", String(served.port), "-q", "-c", "10", "-n", "2000", "-t", "set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100"],
             timeout: .seconds(300)
-        )
+        ) }
         #expect(run.status == 0, "\(run.output)")
         for test in ["SET", "GET", "INCR", "LPUSH", "RPOP", "SADD", "HSET", "ZADD", "LRANGE_100"] {
             #expect(run.output.contains("\(test):") || run.output.contains("\(test) "), "missing \(test) in \(run.output)")
@@ -82,7 +83,7 @@ struct StockToolsTests {
             print("redis-py ok")
             """
         let python = ChildProcess.locate("python3") ?? "/usr/bin/python3"
-        let run = try ChildProcess.run([python, "-c", script], timeout: .seconds(60))
+        let run = try await offloaded { try ChildProcess.run([python, "-c", script], timeout: .seconds(60)) }
         #expect(run.status == 0 && run.output.contains("redis-py ok"), "\(run.output) (install with scripts/setup: pip install redis)")
         await served.stop()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RESP
+import RedisTestSupport
 import Redlite
 import Testing
 
@@ -47,10 +48,14 @@ struct DurabilityTests {
     }
 
     @Test("two processes on one file: this one reads and writes while another writes")
-    func twoProcesses() throws {
+    func twoProcesses() async throws {
+        try await offloaded { try Self.twoProcessesBody() }
+    }
+
+    static func twoProcessesBody() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("shared.db")
-        let (writer, waitFor) = try Self.startWriter(path: path, synchronous: "normal")
+        let (writer, waitFor) = try startWriter(path: path, synchronous: "normal")
         defer {
             kill(writer.processIdentifier, SIGKILL)
             writer.waitUntilExit()
@@ -71,13 +76,17 @@ struct DurabilityTests {
     }
 
     @Test("SIGKILL mid-stream loses no acknowledged write", arguments: ["normal", "full"])
-    func killedWriter(synchronous: String) throws {
+    func killedWriter(synchronous: String) async throws {
+        try await offloaded { try Self.killedWriterBody(synchronous: synchronous) }
+    }
+
+    static func killedWriterBody(synchronous: String) throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("durable.db")
-        #expect(FileManager.default.isExecutableFile(atPath: Self.writerPath), "build DurabilityWriter first (swift build --build-tests)")
+        #expect(FileManager.default.isExecutableFile(atPath: writerPath), "build DurabilityWriter first (swift build --build-tests)")
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.writerPath)
+        process.executableURL = URL(fileURLWithPath: writerPath)
         process.arguments = [path, synchronous]
         let output = Pipe()
         process.standardOutput = output

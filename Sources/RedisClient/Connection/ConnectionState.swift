@@ -166,6 +166,19 @@ struct ConnectionState {
         return .scheduleFlush
     }
 
+    /// Bytes of a command whose answers arrive out of band (the pub/sub subscriber connection's
+    /// SUBSCRIBE/UNSUBSCRIBE family): written only when ready, with no entry waiting for a reply.
+    /// Refused (`.fail`) while the link is not ready; the caller re-sends after the next handshake.
+    mutating func enqueueWithoutReply(bytes: ByteBuffer) -> EnqueueOutcome {
+        guard case .ready = phase else {
+            return .fail(isClosed ? .disconnected(.closed) : .connection(.connectionLost(reason: "the connection is not ready")))
+        }
+        outbound.writeImmutableBuffer(bytes)
+        if flushScheduled { return .queued }
+        flushScheduled = true
+        return .scheduleFlush
+    }
+
     /// The handshake succeeded: the link becomes ready and the offline queue is written behind it.
     mutating func becomeReady(generation: UInt64, link: Link) -> (ready: Bool, flush: Bool) {
         guard generation == self.generation, case .handshaking = phase else { return (false, false) }

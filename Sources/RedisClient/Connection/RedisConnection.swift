@@ -56,8 +56,18 @@ public final class RedisConnection: Sendable {
     private let offlineLimit: Int
     private let tracing: Bool
     private static let connectionIDs = Atomic<UInt64>(0)
+    /// Receives frames no command waits for (the pub/sub subscriber connection); `nil` on ordinary
+    /// connections, where RESP3 pushes are ignored and any other unexpected reply is a violation.
+    private let outOfBand: OutOfBandHandler?
 
-    init(factory: ConnectionFactory, configuration: RedisConfiguration, eventLoop: any EventLoop) {
+    /// Frames that are not replies to a command: every RESP3 push, and (on a connection made with
+    /// one) any value that arrives while no command is waiting, which is how RESP2 delivers pub/sub
+    /// messages and subscribe confirmations. Called on the event loop, in arrival order, with the
+    /// connection's lock released.
+    typealias OutOfBandHandler = @Sendable ([RESPValue]) -> Void
+
+    init(factory: ConnectionFactory, configuration: RedisConfiguration, eventLoop: any EventLoop, outOfBand: OutOfBandHandler? = nil) {
+        self.outOfBand = outOfBand
         self.factory = factory
         self.configuration = configuration
         self.eventLoop = eventLoop
@@ -302,6 +312,17 @@ public final class RedisConnection: Sendable {
             }
         } onCancel: {
             cancel(id: id)
+        }
+    }
+
+    /// Writes `command` without waiting for a reply: its answers arrive through the out-of-band
+    /// handler. Returns false (nothing written) when the connection is not ready.
+    func sendWithoutReply(_ command: RedisCommand) -> Bool {
+        let outcome = state.withLockedValue { $0.enqueueWithoutReply(bytes: command.encoded) }
+        switch outcome {
+        case .queued: return true
+        case .scheduleFlush: scheduleFlush(); return true
+        case .fail: return false
         }
     }
 
@@ -556,16 +577,26 @@ extension RedisConnection: RedisReplySink {
     func receive(_ values: inout [RESPValue], generation: UInt64) {
         var resumptions: [Resumption] = []
         resumptions.reserveCapacity(values.count)
+        var outOfBandValues: [RESPValue] = []
+        let outOfBand = self.outOfBand
         let unexpected: RESPValue? = state.withLockedValue { state in
             guard state.generation == generation else { return nil }
             for value in values {
-                if case .push = value { continue }  // out-of-band (RESP3 push), not a reply
+                if case .push = value {  // out-of-band (RESP3 push), not a reply
+                    if outOfBand != nil { outOfBandValues.append(value) }
+                    continue
+                }
+                if outOfBand != nil, state.inFlight.isEmpty {
+                    outOfBandValues.append(value)
+                    continue
+                }
                 if !state.deliver(value, into: &resumptions) { return value }
             }
             return nil
         }
         values.removeAll(keepingCapacity: true)
         for resumption in resumptions { resumption.resume() }
+        if let outOfBand, !outOfBandValues.isEmpty { outOfBand(outOfBandValues) }
         if let unexpected {
             let message = "a reply arrived with no command waiting for it: \(unexpected)"
             logger.error("redis protocol violation", metadata: ["detail": "\(message)"])

@@ -7,24 +7,9 @@ enum KeyCommands {
     static func register(_ registry: inout CommandRegistry.Builder) {
         registry.register("del") { context, arguments in try delete(&context, arguments) }
         registry.register("unlink") { context, arguments in try delete(&context, arguments) }
-        registry.register("exists") { context, arguments in
-            try context.read { connection in
-                var count: Int64 = 0
-                for index in 1..<arguments.count where try connection.lookupKey(db: context.db, key: arguments[index], now: context.now) != nil {
-                    count += 1
-                }
-                return .integer(count)
-            }
-        }
-        registry.register("touch") { context, arguments in
-            try context.read { connection in
-                var count: Int64 = 0
-                for index in 1..<arguments.count where try connection.lookupKey(db: context.db, key: arguments[index], now: context.now) != nil {
-                    count += 1
-                }
-                return .integer(count)
-            }
-        }
+        // TOUCH only counts: Redlite keeps no access times to update.
+        registry.register("exists") { context, arguments in try countExisting(&context, arguments) }
+        registry.register("touch") { context, arguments in try countExisting(&context, arguments) }
         registry.register("type") { context, arguments in
             try context.read { connection in
                 .simpleString(try connection.lookupKey(db: context.db, key: arguments[1], now: context.now)?.type.name ?? "none")
@@ -76,6 +61,17 @@ enum KeyCommands {
                 try connection.setExpiry(id: record.id, expireAt: nil, now: context.now)
                 return .integer(1)
             }
+        }
+    }
+
+    /// How many of the arguments name live keys (a key named twice counts twice).
+    private static func countExisting(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
+        try context.read { connection in
+            var count: Int64 = 0
+            for index in 1..<arguments.count where try connection.lookupKey(db: context.db, key: arguments[index], now: context.now) != nil {
+                count += 1
+            }
+            return .integer(count)
         }
     }
 
