@@ -197,10 +197,25 @@ struct PubSubTests {
         await client.close()
     }
 
-    @Test("the embedded transport refuses pub/sub with a clear error")
-    func embeddedRefuses() async throws {
-        let client = try await RedisClient.connect(url: "redlite::memory:")
-        await #expect(throws: RedisClientError.self) { _ = try await client.subscribe("x") }
+    @Test("the embedded transport: pub/sub through the store's own hub", arguments: protocols)
+    func embedded(_ preference: RedisConfiguration.ProtocolPreference) async throws {
+        var configuration = try RedisConfiguration(url: "redlite::memory:")
+        configuration.protocolPreference = preference
+        let client = try await RedisClient.connect(configuration: configuration)
+        try await bounded(30) { () async throws -> Void in
+            let byChannel = try await client.subscribe("orders")
+            let byPattern = try await client.psubscribe("ord*")
+            let channels = SubscriptionCollector(byChannel)
+            let patterns = SubscriptionCollector(byPattern)
+            #expect(try await client.publish(channel: "orders", message: "first") == 2)
+            #expect(try await client.publish(channel: "other", message: "ignored") == 0)
+            #expect(await channels.waitFor { $0.count == 1 })
+            #expect(await patterns.waitFor { $0.count == 1 })
+            #expect(channels.payloads == ["first"])
+            #expect(patterns.payloads == ["first"])
+            byChannel.cancel()
+            #expect(await eventually { (try? await client.publish(channel: "orders", message: "second")) == 1 })
+        }
         await client.close()
     }
 }

@@ -13,6 +13,11 @@ import Synchronization
 /// Redlite's engine has no HELLO, AUTH or CLIENT; the session answers them itself so that the
 /// client's handshake runs unchanged: HELLO switches the protocol and answers Redis's HELLO map,
 /// AUTH and CLIENT SETNAME succeed, CLIENT GETNAME and CLIENT ID answer.
+///
+/// Pub/sub goes through the store's own hub (`RedliteStore.pubsub`), shared with everything else
+/// using the store in this process: SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE and their UNSUBSCRIBEs answer
+/// Redis's confirmation frames, PUBLISH and SPUBLISH answer the receiver count, and messages arrive as
+/// frames outside any reply, as on a subscribed socket.
 final class EmbeddedSession: Sendable {
     private struct State {
         var queue: CircularBuffer<ByteBuffer> = CircularBuffer(initialCapacity: 8)
@@ -21,6 +26,10 @@ final class EmbeddedSession: Sendable {
         var session = RedliteSession()
         var name: String?
         var sink: (any RedisReplySink)?
+        var channels: Set<ByteBuffer> = []
+        var patterns: Set<ByteBuffer> = []
+        var shardChannels: Set<ByteBuffer> = []
+        var subscriber: Redlite.PubSubHub.Subscriber?
     }
 
     private let store: RedliteStore
@@ -56,11 +65,19 @@ final class EmbeddedSession: Sendable {
 
     /// Stops executing: anything still queued is dropped (its commands were failed by the connection).
     func close() {
-        let sink = state.withLockedValue { state -> (any RedisReplySink)? in
+        let (sink, subscriptions) = state.withLockedValue { state -> ((any RedisReplySink)?, (Redlite.PubSubHub.Subscriber, [ByteBuffer], [ByteBuffer], [ByteBuffer])?) in
             state.closed = true
             state.queue.removeAll()
-            defer { state.sink = nil }
-            return state.sink
+            defer {
+                state.sink = nil
+                state.subscriber = nil
+            }
+            return (state.sink, state.subscriber.map { ($0, Array(state.channels), Array(state.patterns), Array(state.shardChannels)) })
+        }
+        if let (subscriber, channels, patterns, shardChannels) = subscriptions {
+            for channel in channels { store.pubsub.unsubscribe(subscriber, channel: channel) }
+            for pattern in patterns { store.pubsub.unsubscribe(subscriber, pattern: pattern) }
+            for channel in shardChannels { store.pubsub.unsubscribe(subscriber, shardChannel: channel) }
         }
         sink?.linkClosed(generation: generation, reason: .connectionLost, detail: "the embedded session was closed")
     }
@@ -83,7 +100,11 @@ final class EmbeddedSession: Sendable {
             while buffer.readableBytes > 0 {
                 do {
                     guard let command = try decoder.decode(from: &buffer) else { break }
-                    replies.append(execute(command, session: &session))
+                    if let frames = pubsub(command, session: session) {
+                        replies.append(contentsOf: frames)
+                    } else {
+                        replies.append(execute(command, session: &session))
+                    }
                 } catch {
                     replies.append(.simpleError("ERR \(error.message)"))
                     break
@@ -120,6 +141,91 @@ final class EmbeddedSession: Sendable {
             }
         }
         return store.execute(arguments, session: &session)
+    }
+
+    // MARK: Pub/sub through the store's hub
+
+    /// The frames answering a pub/sub command, or nil when `command` is not one.
+    private func pubsub(_ command: RESPValue, session: RedliteSession) -> [RESPValue]? {
+        guard case .array(let elements) = command, let first = elements.first, case .bulkString(let nameBytes) = first,
+              nameBytes.readableBytes >= 7, nameBytes.readableBytes <= 12 else { return nil }
+        let name = String(buffer: nameBytes).uppercased()
+        let arguments = elements.dropFirst().compactMap { element -> ByteBuffer? in
+            if case .bulkString(let bytes) = element { return bytes }
+            return nil
+        }
+        let hub = store.pubsub
+        func frame(_ parts: [RESPValue]) -> RESPValue { session.protocolVersion == .resp3 ? .push(parts) : .array(parts) }
+        switch name {
+        case "PUBLISH", "SPUBLISH":
+            guard arguments.count == 2 else { return [.simpleError("ERR wrong number of arguments for '\(name.lowercased())' command")] }
+            let receivers = name == "PUBLISH" ? hub.publish(channel: arguments[0], payload: arguments[1])
+                : hub.publish(shardChannel: arguments[0], payload: arguments[1])
+            return [.integer(Int64(receivers))]
+        case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE":
+            guard !arguments.isEmpty else { return [.simpleError("ERR wrong number of arguments for '\(name.lowercased())' command")] }
+            let subscriber = subscriberForSession()
+            return arguments.map { target in
+                let count = state.withLockedValue { state -> Int in
+                    switch name {
+                    case "SUBSCRIBE": if state.channels.insert(target).inserted { hub.subscribe(subscriber, channel: target) }
+                    case "PSUBSCRIBE": if state.patterns.insert(target).inserted { hub.subscribe(subscriber, pattern: target) }
+                    default: if state.shardChannels.insert(target).inserted { hub.subscribe(subscriber, shardChannel: target) }
+                    }
+                    return name == "SSUBSCRIBE" ? state.shardChannels.count : state.channels.count + state.patterns.count
+                }
+                return frame([.bulk(name.lowercased()), .bulkString(target), .integer(Int64(count))])
+            }
+        case "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE":
+            let kind = name.lowercased()
+            let (targets, subscriber) = state.withLockedValue { state -> ([ByteBuffer], Redlite.PubSubHub.Subscriber?) in
+                if !arguments.isEmpty { return (arguments, state.subscriber) }
+                switch name {
+                case "UNSUBSCRIBE": return (Array(state.channels), state.subscriber)
+                case "PUNSUBSCRIBE": return (Array(state.patterns), state.subscriber)
+                default: return (Array(state.shardChannels), state.subscriber)
+                }
+            }
+            if targets.isEmpty { return [frame([.bulk(kind), session.protocolVersion == .resp3 ? .null : .nullBulkString, .integer(0)])] }
+            return targets.map { target in
+                let count = state.withLockedValue { state -> Int in
+                    switch name {
+                    case "UNSUBSCRIBE": if state.channels.remove(target) != nil, let subscriber { hub.unsubscribe(subscriber, channel: target) }
+                    case "PUNSUBSCRIBE": if state.patterns.remove(target) != nil, let subscriber { hub.unsubscribe(subscriber, pattern: target) }
+                    default: if state.shardChannels.remove(target) != nil, let subscriber { hub.unsubscribe(subscriber, shardChannel: target) }
+                    }
+                    return name == "SUNSUBSCRIBE" ? state.shardChannels.count : state.channels.count + state.patterns.count
+                }
+                return frame([.bulk(kind), .bulkString(target), .integer(Int64(count))])
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// This session's subscriber on the store's hub: messages become frames delivered outside any
+    /// reply, on the publisher's thread (the connection orders them under its own lock).
+    private func subscriberForSession() -> Redlite.PubSubHub.Subscriber {
+        state.withLockedValue { state in
+            if let subscriber = state.subscriber { return subscriber }
+            let generation = self.generation
+            let subscriber = Redlite.PubSubHub.Subscriber { [weak self] message in
+                guard let self else { return }
+                let (sink, resp3) = self.state.withLockedValue { state in
+                    (state.closed ? nil : state.sink, state.session.protocolVersion == .resp3)
+                }
+                let parts: [RESPValue]
+                switch message.kind {
+                case .message: parts = [.bulk("message"), .bulkString(message.channel), .bulkString(message.payload)]
+                case .patternMessage(let pattern): parts = [.bulk("pmessage"), .bulkString(pattern), .bulkString(message.channel), .bulkString(message.payload)]
+                case .shardMessage: parts = [.bulk("smessage"), .bulkString(message.channel), .bulkString(message.payload)]
+                }
+                var frames: [RESPValue] = [resp3 ? .push(parts) : .array(parts)]
+                sink?.receive(&frames, generation: generation)
+            }
+            state.subscriber = subscriber
+            return subscriber
+        }
     }
 
     private func hello(_ arguments: [ByteBuffer], session: inout RedliteSession) -> RESPValue {

@@ -47,9 +47,6 @@ final class PubSubHub: Sendable {
     // MARK: Subscribing
 
     func subscribe(_ targets: [SubscriptionTarget], bufferCapacity: Int) async throws(RedisClientError) -> RedisSubscription {
-        if case .embedded = configuration.endpoint {
-            throw .server(RedisReplyError(message: "ERR pub/sub is not available over the embedded (redlite:) transport"))
-        }
         let unique = Set(targets)
         guard !unique.isEmpty else {
             throw .server(RedisReplyError(message: "ERR a subscription needs at least one channel, pattern or shard channel"))

@@ -16,8 +16,8 @@ extension RedisClient {
     ///
     /// - Throws: `.timeout(.reply)` when the server did not confirm within the command timeout,
     ///   `.server` when it refused (for example an ACL), `.disconnected(.closed)` after `close()`,
-    ///   connection errors when the subscriber connection cannot be made, `.server` for the
-    ///   embedded (`redlite:`) transport, which has no pub/sub.
+    ///   connection errors when the subscriber connection cannot be made. Over the embedded
+    ///   (`redlite:`) transport, subscriptions go through the store's own hub.
     public func subscribe(_ channels: String..., bufferCapacity: Int = RedisSubscription.defaultBufferCapacity) async throws(RedisClientError) -> RedisSubscription {
         try await subscribe(channels: channels, bufferCapacity: bufferCapacity)
     }
