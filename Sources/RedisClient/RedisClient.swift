@@ -42,7 +42,9 @@ public final class RedisClient: Sendable {
         self.connection = connection
         self.pool = pool
         self.factory = factory
-        self.pubSub = PubSubHub(factory: factory, configuration: configuration)
+        // Under RESP3 pushes share the client's connection with normal traffic; under RESP2 the
+        // hub opens a subscriber connection of its own.
+        self.pubSub = PubSubHub(factory: factory, configuration: configuration, shared: connection)
     }
 
     /// Connects the shared connection and returns once its handshake is done.

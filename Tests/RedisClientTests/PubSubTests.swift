@@ -218,4 +218,32 @@ struct PubSubTests {
         }
         await client.close()
     }
+
+    @Test("under RESP3 subscriptions share the client's one connection with normal commands")
+    func resp3SharesTheConnection() async throws {
+        let server = try RedisServer.start()
+        defer { server.stop() }
+        var configuration = server.configuration()
+        configuration.protocolPreference = .resp3
+        let name = "shared-\(UInt32.random(in: 0 ..< .max))"
+        configuration.clientName = name
+        let client = try await RedisClient.connect(configuration: configuration)
+        try await bounded(30) { () async throws -> Void in
+            let subscription = try await client.subscribe("updates")
+            let collector = SubscriptionCollector(subscription)
+            #expect(try await client.send("SET", "k", "v") == .ok)  // normal traffic beside the pushes
+            #expect(try await client.publish(channel: "updates", message: "one") == 1)
+            #expect(await collector.waitFor { $0.count == 1 })
+            let admin = try server.connect()
+            let list = try admin.send(["CLIENT", "LIST"]).string ?? ""
+            #expect(list.split(separator: "\n").filter { $0.contains("name=\(name) ") }.count == 1, "\(list)")
+            // Killing that one connection: it reconnects, re-subscribes, reports the gap.
+            _ = try admin.send(["CLIENT", "KILL", "TYPE", "pubsub"])
+            #expect(await collector.waitFor { $0.contains { if case .resubscribed = $0 { true } else { false } } })
+            #expect(await eventually { (try? await client.publish(channel: "updates", message: "two")) == 1 })
+            #expect(await collector.waitFor { $0.compactMap(\.payloadString).contains("two") })
+            #expect(try await client.send("GET", "k") == .bulk("v"))
+        }
+        await client.close()
+    }
 }

@@ -59,6 +59,15 @@ public final class RedisConnection: Sendable {
     /// Receives frames no command waits for (the pub/sub subscriber connection); `nil` on ordinary
     /// connections, where RESP3 pushes are ignored and any other unexpected reply is a violation.
     private let outOfBand: OutOfBandHandler?
+    /// Receives RESP3 pushes on an ordinary connection (the client's shared connection carries
+    /// pub/sub under RESP3); set once by the pub/sub layer. Anything else unexpected stays a
+    /// protocol violation here.
+    private let pushHandler = NIOLockedValueBox<OutOfBandHandler?>(nil)
+
+    /// Routes this connection's RESP3 push frames to `handler` from now on.
+    func setPushHandler(_ handler: @escaping OutOfBandHandler) {
+        pushHandler.withLockedValue { $0 = handler }
+    }
 
     /// Frames that are not replies to a command: every RESP3 push, and (on a connection made with
     /// one) any value that arrives while no command is waiting, which is how RESP2 delivers pub/sub
@@ -579,11 +588,13 @@ extension RedisConnection: RedisReplySink {
         resumptions.reserveCapacity(values.count)
         var outOfBandValues: [RESPValue] = []
         let outOfBand = self.outOfBand
+        let pushes = outOfBand == nil ? pushHandler.withLockedValue { $0 } : nil
+        var pushValues: [RESPValue] = []
         let unexpected: RESPValue? = state.withLockedValue { state in
             guard state.generation == generation else { return nil }
             for value in values {
                 if case .push = value {  // out-of-band (RESP3 push), not a reply
-                    if outOfBand != nil { outOfBandValues.append(value) }
+                    if outOfBand != nil { outOfBandValues.append(value) } else if pushes != nil { pushValues.append(value) }
                     continue
                 }
                 if outOfBand != nil, state.inFlight.isEmpty {
@@ -597,6 +608,7 @@ extension RedisConnection: RedisReplySink {
         values.removeAll(keepingCapacity: true)
         for resumption in resumptions { resumption.resume() }
         if let outOfBand, !outOfBandValues.isEmpty { outOfBand(outOfBandValues) }
+        if let pushes, !pushValues.isEmpty { pushes(pushValues) }
         if let unexpected {
             let message = "a reply arrived with no command waiting for it: \(unexpected)"
             logger.error("redis protocol violation", metadata: ["detail": "\(message)"])

@@ -39,9 +39,14 @@ final class PubSubHub: Sendable {
     private let configuration: RedisConfiguration
     private let state = Mutex(State())
 
-    init(factory: ConnectionFactory, configuration: RedisConfiguration) {
+    /// The client's shared connection: used for subscriptions when it speaks RESP3, where pushes
+    /// and replies can share one connection (never closed by the hub).
+    private let shared: RedisConnection?
+
+    init(factory: ConnectionFactory, configuration: RedisConfiguration, shared: RedisConnection? = nil) {
         self.factory = factory
         self.configuration = configuration
+        self.shared = shared
     }
 
     // MARK: Subscribing
@@ -196,6 +201,25 @@ final class PubSubHub: Sendable {
     }
 
     private func openConnection() async -> Result<RedisConnection, RedisClientError> {
+        if let shared, shared.protocolVersion == .resp3 {
+            // RESP3: subscribe on the shared connection. It is already connected; its pushes come
+            // here, and every later (re)connect re-subscribes, as for a connection of our own.
+            shared.setPushHandler { [weak self] values in self?.receive(values) }
+            let events = shared.events
+            Task { [weak self, shared] in
+                for await event in events {
+                    if case .connected = event { self?.connected(shared) }
+                }
+                self?.connectionEnded(shared)
+            }
+            let keep = state.withLock { state -> Bool in
+                guard !state.closed else { return false }
+                state.connection = shared
+                state.connectedOnce = true
+                return true
+            }
+            return keep ? .success(shared) : .failure(.disconnected(.closed))
+        }
         let connection = RedisConnection(factory: factory, configuration: configuration,
                                          eventLoop: factory.eventLoopGroup.next()) { [weak self] values in
             self?.receive(values)
@@ -354,9 +378,10 @@ final class PubSubHub: Sendable {
             entry.confirmation?.resume(returning: .failure(.disconnected(.closed)))
             entry.buffer.finish()
         }
-        if let connection {
+        // The shared connection belongs to the client, which closes it.
+        if let connection, connection !== shared {
             await connection.close()
-        } else if let connecting, case .success(let connection) = await connecting.value {
+        } else if connection == nil, let connecting, case .success(let connection) = await connecting.value, connection !== shared {
             await connection.close()
         }
     }
