@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOPosix
 import Redlite
 import RedliteServer
 import ServiceLifecycle
@@ -76,6 +77,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Event-loop (I/O) threads. Default: one per core.")
+    var ioThreads: Int?
+
     func run() async throws {
         var configuration = ServerConfiguration()
         if let config {
@@ -96,7 +100,8 @@ struct Serve: AsyncParsableCommand {
 
         var logger = Logger(label: "redlite")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let server = try RedliteServer(configuration: configuration, logger: logger)
+        let eventLoops: MultiThreadedEventLoopGroup = ioThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) } ?? .singleton
+        let server = try RedliteServer(configuration: configuration, logger: logger, eventLoopGroup: eventLoops)
         let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
