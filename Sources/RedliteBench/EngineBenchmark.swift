@@ -193,7 +193,7 @@ final class RawSQLite {
     }
 
     private func bind(_ statement: OpaquePointer?, _ index: Int32, _ bytes: ByteBuffer) {
-        bytes.withUnsafeReadableBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+        _ = bytes.withUnsafeReadableBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
     }
 
     private func step(_ statement: OpaquePointer?) {

@@ -57,8 +57,7 @@ struct FaultTests {
         let recorder = EventRecorder(client.events)
 
         let shared = RestartLoad()
-        
-        try await bounded(90) { [configuration] in
+        try await bounded(90) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<20 {
                     group.addTask {

@@ -1,5 +1,5 @@
-public import NIOCore
-public import RESP
+import NIOCore
+import RESP
 
 /// A live subscription to channels, patterns and/or shard channels: an `AsyncSequence` of
 /// ``RedisSubscriptionEvent``s.

@@ -1,5 +1,5 @@
 public import NIOCore
-public import RESP
+import RESP
 
 /// Which end of a list.
 public enum ListEnd: Sendable {

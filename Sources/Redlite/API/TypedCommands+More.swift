@@ -1,6 +1,6 @@
 public import Foundation
 public import NIOCore
-public import RESP
+import RESP
 
 /// What KEYINFO reports about a key.
 public struct KeyInfo: Sendable, Hashable {

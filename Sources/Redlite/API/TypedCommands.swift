@@ -125,7 +125,7 @@ extension RedliteCommandRunner {
 
     /// MSET: writes every pair at once.
     public func set(_ pairs: [(key: any RedisBytesConvertible, value: any RedisBytesConvertible)]) throws {
-        try run([ByteBuffer(string: "MSET")] + pairs.flatMap { [$0.key.redisBytes, $0.value.redisBytes] })
+        _ = try run([ByteBuffer(string: "MSET")] + pairs.flatMap { [$0.key.redisBytes, $0.value.redisBytes] })
     }
 
     /// INCRBY: adds to an integer value (a missing key counts as 0); returns the result.

@@ -20,7 +20,7 @@ final class Checkpointer: Sendable {
         condition.lock()
         stopped.withLock { $0 = true }
         condition.broadcast()
-        while !finished.withLock({ $0 }) { condition.wait(until: Date(timeIntervalSinceNow: 0.05)) }
+        while !finished.withLock({ $0 }) { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05)) }
         condition.unlock()
     }
 
