@@ -277,12 +277,18 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Runs an engine command: reads here, writes through the group committer.
+    /// Runs an engine command: reads here, writes through the group committer. The command timer
+    /// measures from here to the reply (for a write: including the wait for its commit).
     private func execute(_ request: [ByteBuffer], name: String, spec: CommandSpec?) {
+        let started = DispatchTime.now().uptimeNanoseconds
         if Self.isWrite(name: name, spec: spec) {
-            commit(work: { transaction, session in transaction.execute(request, session: &session) })
+            let timer = server.commandTimer
+            commit(work: { transaction, session in transaction.execute(request, session: &session) }, then: { _ in
+                timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            })
         } else {
             reply(server.store.execute(request, name: name, session: &session))
+            server.commandTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         }
     }
 

@@ -33,16 +33,17 @@ final class GroupCommitter: Sendable {
     private let state = NIOLockedValueBox(State())
     /// Signalled when jobs arrive or stopping is requested.
     private let wakeUp = NSCondition()
-    private let batchSizes = Recorder(label: "redlite_commit_batch_size")
+    private let batchSizes: Recorder
     /// Signalled when the writer thread has ended.
     private let finished = NSCondition()
     private let done = NIOLockedValueBox(false)
 
     private let logger: Logger
 
-    init(store: RedliteStore, maxBatch: Int, logger: Logger) {
+    init(store: RedliteStore, maxBatch: Int, logger: Logger, batchSizes: Recorder) {
         self.store = store
         self.logger = logger
+        self.batchSizes = batchSizes
         self.maxBatch = max(1, maxBatch)
         let thread = Thread { [self] in run() }
         thread.name = "redlite.writer"

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import Metrics
 import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
@@ -33,8 +34,10 @@ public final class RedliteServer: Service, Sendable {
     ///
     /// - Parameter eventLoopGroup: the event loops connections run on: NIO's shared singleton by
     ///   default; give the server a group of its own to keep it apart from other NIO work in the process.
+    /// - Parameter metricsFactory: where metrics go: the process-wide `MetricsSystem` by default.
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "redlite"),
-                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+                eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                metricsFactory: (any MetricsFactory)? = nil) throws {
         self.configuration = configuration
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
@@ -44,7 +47,8 @@ public final class RedliteServer: Service, Sendable {
             ?? RedliteStore.inMemory(configuration: storeConfiguration)
         store.notifications.configure(configuration.notifyKeyspaceEvents)
         let flag = shutdownFlag, requested = shutdownRequested
-        context = try ServerContext(store: store, configuration: configuration, logger: logger) {
+        context = try ServerContext(store: store, configuration: configuration, logger: logger,
+                                    metricsFactory: metricsFactory ?? MetricsSystem.factory) {
             flag.withLockedValue { $0 = true }
             requested.withLockedValue { $0?.resume(); $0 = nil }
         }

@@ -25,14 +25,20 @@ final class ServerContext: Sendable {
     let connectionsReceived = ManagedAtomicCounter()
     let rejectedConnections = ManagedAtomicCounter()
     let errorReplies = ManagedAtomicCounter()
-    let commandCounter = Counter(label: "redlite_commands_total")
-    let errorCounter = Counter(label: "redlite_errors_total")
-    let commandTimer = Timer(label: "redlite_command_duration")
-    let connectionGauge = Gauge(label: "redlite_connections")
+    let commandCounter: Counter
+    let errorCounter: Counter
+    let commandTimer: Timer
+    let connectionGauge: Gauge
 
-    init(store: RedliteStore, configuration: ServerConfiguration, logger: Logger, requestShutdown: @escaping @Sendable () -> Void) throws {
+    init(store: RedliteStore, configuration: ServerConfiguration, logger: Logger, metricsFactory: any MetricsFactory,
+         requestShutdown: @escaping @Sendable () -> Void) throws {
         self.store = store
-        self.committer = GroupCommitter(store: store, maxBatch: configuration.maxCommitBatch, logger: logger)
+        self.commandCounter = Counter(label: "redlite_commands_total", factory: metricsFactory)
+        self.errorCounter = Counter(label: "redlite_errors_total", factory: metricsFactory)
+        self.commandTimer = Timer(label: "redlite_command_duration", factory: metricsFactory)
+        self.connectionGauge = Gauge(label: "redlite_connections", factory: metricsFactory)
+        self.committer = GroupCommitter(store: store, maxBatch: configuration.maxCommitBatch, logger: logger,
+                                        batchSizes: Recorder(label: "redlite_commit_batch_size", factory: metricsFactory))
         self.table = try CommandTable.bundled
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import RESP
@@ -15,7 +16,7 @@ final class ServedRedlite: @unchecked Sendable {
     let directory: URL
     let port: Int
 
-    static func start(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServedRedlite {
+    static func start(metricsFactory: (any MetricsFactory)? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServedRedlite {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-served-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = ServerConfiguration()
@@ -27,7 +28,7 @@ final class ServedRedlite: @unchecked Sendable {
         // Event loops of its own: a test that floods its server must not starve NIO work elsewhere in
         // the test process (clients under test use the shared singleton).
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let server = try RedliteServer(configuration: configuration, logger: logger, eventLoopGroup: group)
+        let server = try RedliteServer(configuration: configuration, logger: logger, eventLoopGroup: group, metricsFactory: metricsFactory)
         try await server.start()
         guard let port = server.localAddresses.first?.port else { throw RedisServerError.noFreePort }
         return ServedRedlite(server: server, directory: directory, port: port, group: group)

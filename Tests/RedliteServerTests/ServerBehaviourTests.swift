@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import NIOCore
 import RESP
 import RedisTestSupport
@@ -196,6 +197,25 @@ struct MonitorTests {
         #expect(set.hasSuffix(" \"SET\" \"key\" \"a \\\"quoted\\\"\\nvalue\""), "\(set)")
         #expect(set.contains(" [0 127.0.0.1:"))
         #expect(get.hasSuffix(" \"GET\" \"key\""), "\(get)")
+        await served.stop()
+    }
+}
+
+@Suite("Server metrics")
+struct ServerMetricsTests {
+    @Test("commands, errors, connections, command durations and commit batch sizes are recorded")
+    func metrics() async throws {
+        let metrics = TestMetrics()
+        let served = try await ServedRedlite.start(metricsFactory: metrics)
+        let connection = try served.connect()
+        for index in 0..<10 { try connection.run("SET", "k\(index)", "v") }
+        try connection.run("GET", "k1")
+        _ = try connection.run("INCR", "k1")  // an error reply
+        #expect(try metrics.expectCounter("redlite_commands_total").values.reduce(0, +) >= 12)
+        #expect(try metrics.expectCounter("redlite_errors_total").values.reduce(0, +) == 1)
+        #expect(try metrics.expectTimer("redlite_command_duration").values.count >= 11)
+        #expect(try metrics.expectRecorder("redlite_commit_batch_size").values.count >= 10)
+        #expect(try metrics.expectGauge("redlite_connections").lastValue == 1)
         await served.stop()
     }
 }
