@@ -102,7 +102,13 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let eventLoops: MultiThreadedEventLoopGroup = ioThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) } ?? .singleton
         let server = try RedliteServer(configuration: configuration, logger: logger, eventLoopGroup: eventLoops)
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // SHUTDOWN from a client makes the server return from `run()`; that is a normal end of the
+        // process, not a failure, so the group shuts down gracefully and the exit status is 0.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
         try await group.run()
     }
 }

@@ -31,6 +31,18 @@ struct ServerDurabilityTests {
         throw RedisServerError.failedToStart(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
+    /// Starts `redlite serve` on a fresh database in a fresh temporary folder, hands both to `body`
+    /// and removes the folder afterwards.
+    static func withFreshServer(_ name: String, _ body: (_ server: ChildProcess, _ port: Int, _ database: String) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("\(name).db").path
+        let port = try RedisServer.freeLoopbackPort()
+        let server = try startServer(database: database, port: port, log: directory.appendingPathComponent("log").path)
+        try body(server, port, database)
+    }
+
     @Test("SIGKILL mid-load, restart: every acknowledged write is there and the file is sound")
     func killedUnderLoad() async throws {
         try await offloaded { try Self.killedUnderLoadBody() }
@@ -87,21 +99,36 @@ struct ServerDurabilityTests {
     }
 
     static func gracefulStopBody() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-term-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("term.db").path
-        let port = try RedisServer.freeLoopbackPort()
-        let server = try startServer(database: database, port: port, log: directory.appendingPathComponent("log").path)
-        let connection = try RedisTestConnection(port: port)
-        for index in 0..<200 { _ = try connection.send(["SET", "k\(index)", "v"]) }
-        server.signal(SIGTERM)
-        #expect(server.waitForExit(timeout: .seconds(20)))
-        #expect(server.exitStatus == 0)
-        let walSize = (try? FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int) ?? 0
-        #expect(walSize == 0, "WAL not checkpointed: \(walSize) bytes")
-        let store = try RedliteStore.open(path: database)
-        var session = RedliteSession()
-        #expect(store.execute("DBSIZE", session: &session) == .integer(200))
+        try withFreshServer("term") { server, port, database in
+            let connection = try RedisTestConnection(port: port)
+            for index in 0..<200 { _ = try connection.send(["SET", "k\(index)", "v"]) }
+            server.signal(SIGTERM)
+            #expect(server.waitForExit(timeout: .seconds(20)))
+            #expect(server.exitStatus == 0)
+            let walSize = (try? FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int) ?? 0
+            #expect(walSize == 0, "WAL not checkpointed: \(walSize) bytes")
+            let store = try RedliteStore.open(path: database)
+            var session = RedliteSession()
+            #expect(store.execute("DBSIZE", session: &session) == .integer(200))
+        }
+    }
+
+    @Test("SHUTDOWN from a client: the process exits 0 with the data on disk")
+    func shutdownCommand() async throws {
+        try await offloaded { try Self.shutdownCommandBody() }
+    }
+
+    static func shutdownCommandBody() throws {
+        try withFreshServer("shutdown") { server, port, database in
+            let connection = try RedisTestConnection(port: port)
+            #expect(try connection.send(["SET", "kept", "yes"]) == .ok)
+            // Redis closes the connection without a reply when SHUTDOWN succeeds.
+            _ = try? connection.send(["SHUTDOWN"])
+            #expect(server.waitForExit(timeout: .seconds(20)))
+            #expect(server.exitStatus == 0)
+            let store = try RedliteStore.open(path: database)
+            var session = RedliteSession()
+            #expect(store.execute("GET", "kept", session: &session) == .bulk("yes"))
+        }
     }
 }
