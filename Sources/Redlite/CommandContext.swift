@@ -74,6 +74,32 @@ struct CommandArguments {
         guard let value = RedisNumbers.parseDouble(values[index]) else { throw error }
         return value
     }
+
+    /// The `numkeys key [key ...] <where>` head of LMPOP and ZMPOP (numkeys at index 1): the index of
+    /// `<where>`, with Redis's errors for a bad or too large key count.
+    func multiPopWhereIndex() throws(RedisError) -> Int {
+        guard let keyCount = RedisNumbers.parseInteger(values[1]), keyCount >= 1 else {
+            throw RedisError("ERR numkeys should be greater than 0")
+        }
+        let whereIndex = 2 + Int(min(keyCount, Int64(count)))
+        guard keyCount < Int64(count), whereIndex < count else { throw RedisError.syntax }
+        return whereIndex
+    }
+
+    /// The one optional `<option> n` pair allowed from `index` to the end (COUNT of LMPOP/ZMPOP, LIMIT of
+    /// SINTERCARD/ZINTERCARD); anything else there is a syntax error. A value below `minimum` throws
+    /// `error`. Redis accepts LIMIT more than once (the last wins) but COUNT only once, hence `repeatable`.
+    func trailingOption(_ option: StaticString, from index: Int, minimum: Int64, repeatable: Bool, error: RedisError) throws(RedisError) -> Int64? {
+        var value: Int64?
+        var index = index
+        while index < count {
+            guard repeatable || value == nil, matches(index, option), index + 1 < count else { throw RedisError.syntax }
+            guard let parsed = RedisNumbers.parseInteger(values[index + 1]), parsed >= minimum else { throw error }
+            value = parsed
+            index += 2
+        }
+        return value
+    }
 }
 
 extension ByteBuffer {

@@ -56,6 +56,12 @@ public final class RedisConnectionPool: Sendable {
         var id: UInt64
         var continuation: UnsafeContinuation<Handoff, Never>
         var timeout: Scheduled<Void>?
+
+        /// Ends the wait: stops its timer and wakes the lease with `handoff`. Called outside the lock.
+        func resume(_ handoff: Handoff) {
+            timeout?.cancel()
+            continuation.resume(returning: handoff)
+        }
     }
 
     private struct State {
@@ -65,6 +71,17 @@ public final class RedisConnectionPool: Sendable {
         var waiters = CircularBuffer<Waiter>()
         var nextWaiterID: UInt64 = 0
         var closed = false
+
+        /// Gives an open, healthy connection to the longest-waiting lease (returned, to be resumed
+        /// outside the lock) or, with nobody waiting, parks it in the idle set.
+        mutating func handOver(_ connection: RedisConnection) -> Waiter? {
+            if let waiter = waiters.popFirst() {
+                leased[ObjectIdentifier(connection)] = connection
+                return waiter
+            }
+            idle.append(IdleConnection(connection: connection, since: .now()))
+            return nil
+        }
 
         var statistics: Statistics {
             Statistics(active: leased.count, idle: idle.count, waiting: waiters.count, total: leased.count + idle.count + connecting)
@@ -177,22 +194,15 @@ public final class RedisConnectionPool: Sendable {
                 }
                 return .close
             }
-            if let waiter = state.waiters.popFirst() {
-                state.leased[ObjectIdentifier(connection)] = connection
-                return .hand(waiter)
-            }
-            state.idle.append(IdleConnection(connection: connection, since: .now()))
-            return .none
+            return state.handOver(connection).map(Action.hand) ?? .none
         }
         switch action {
         case .none: break
         case .close: Task { await connection.close() }
         case .hand(let waiter):
-            waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: .connection(connection))
+            waiter.resume(.connection(connection))
         case .create(let waiter):
-            waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: .create)
+            waiter.resume(.create)
             Task { await connection.close() }
         }
         recordGauges()
@@ -229,8 +239,7 @@ public final class RedisConnectionPool: Sendable {
             $0 = nil
         }
         for waiter in waiters {
-            waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: .failure(.disconnected(.closed)))
+            waiter.resume(.failure(.disconnected(.closed)))
         }
         for connection in connections { await connection.close() }
         if ownsFactory { factory.shutdown() }
@@ -252,8 +261,7 @@ public final class RedisConnectionPool: Sendable {
                 return waiter
             }
             if let waiter {
-                waiter.timeout?.cancel()
-                waiter.continuation.resume(returning: .create)
+                waiter.resume(.create)
             }
             recordGauges()
             throw error
@@ -307,8 +315,7 @@ public final class RedisConnectionPool: Sendable {
             return state.waiters.remove(at: index)
         }
         guard let waiter else { return }
-        waiter.timeout?.cancel()
-        waiter.continuation.resume(returning: .failure(error))
+        waiter.resume(.failure(error))
         recordGauges()
     }
 
@@ -331,8 +338,7 @@ public final class RedisConnectionPool: Sendable {
             return waiter
         }
         if let waiter {
-            waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: .create)
+            waiter.resume(.create)
         }
         Task { await connection.close() }
         recordGauges()
@@ -385,19 +391,13 @@ public final class RedisConnectionPool: Sendable {
             state.connecting -= 1
             guard opened else { return .none }
             guard !state.closed else { return .close }
-            if let waiter = state.waiters.popFirst() {
-                state.leased[ObjectIdentifier(connection)] = connection
-                return .hand(waiter)
-            }
-            state.idle.append(IdleConnection(connection: connection, since: .now()))
-            return .none
+            return state.handOver(connection).map(Action.hand) ?? .none
         }
         switch action {
         case .none: break
         case .close: await connection.close()
         case .hand(let waiter):
-            waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: .connection(connection))
+            waiter.resume(.connection(connection))
         }
         recordGauges()
     }

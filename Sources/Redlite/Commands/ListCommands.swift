@@ -248,25 +248,9 @@ enum ListCommands {
     }
 
     private static func multiPop(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
-        guard let keyCount = RedisNumbers.parseInteger(arguments[1]), keyCount >= 1 else {
-            throw RedisError("ERR numkeys should be greater than 0")
-        }
-        let whereIndex = 2 + Int(min(keyCount, Int64(arguments.count)))
-        guard keyCount < Int64(arguments.count), whereIndex < arguments.count else { throw RedisError.syntax }
+        let whereIndex = try arguments.multiPopWhereIndex()
         let head = try side(arguments, whereIndex)
-        var count: Int64?
-        var index = whereIndex + 1
-        while index < arguments.count {
-            if count == nil && arguments.matches(index, "count") && index + 1 < arguments.count {
-                guard let parsed = RedisNumbers.parseInteger(arguments[index + 1]), parsed >= 1 else {
-                    throw RedisError("ERR count should be greater than 0")
-                }
-                count = parsed
-                index += 2
-            } else {
-                throw RedisError.syntax
-            }
-        }
+        let count = try arguments.trailingOption("count", from: whereIndex + 1, minimum: 1, repeatable: false, error: RedisError("ERR count should be greater than 0"))
         return try context.write { connection in
             for keyIndex in 2..<whereIndex {
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[keyIndex], now: context.now, type: .list, forWrite: true) else { continue }

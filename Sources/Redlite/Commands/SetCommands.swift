@@ -83,19 +83,7 @@ enum SetCommands {
                 throw RedisError("ERR numkeys should be greater than 0")
             }
             guard keyCount <= Int64(arguments.count - 2) else { throw RedisError("ERR Number of keys can't be greater than number of args") }
-            var limit: Int64 = 0
-            var index = 2 + Int(keyCount)
-            while index < arguments.count {
-                if arguments.matches(index, "limit") && index + 1 < arguments.count {
-                    guard let parsed = RedisNumbers.parseInteger(arguments[index + 1]), parsed >= 0 else {
-                        throw RedisError("ERR LIMIT can't be negative")
-                    }
-                    limit = parsed
-                    index += 2
-                } else {
-                    throw RedisError.syntax
-                }
-            }
+            let limit = try arguments.trailingOption("limit", from: 2 + Int(keyCount), minimum: 0, repeatable: true, error: RedisError("ERR LIMIT can't be negative")) ?? 0
             let members = try context.read { connection in
                 try loadSets(connection, context, arguments, keys: 2..<(2 + Int(keyCount)))
             }

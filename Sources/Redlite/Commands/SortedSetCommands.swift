@@ -100,19 +100,7 @@ enum SortedSetCommands {
             let keyCount = try arguments.integer(1)
             guard keyCount >= 1 else { throw RedisError("ERR at least 1 input key is needed for 'zintercard' command") }
             guard keyCount <= Int64(arguments.count - 2) else { throw RedisError.syntax }
-            var limit: Int64 = 0
-            var index = 2 + Int(keyCount)
-            while index < arguments.count {
-                if arguments.matches(index, "limit") && index + 1 < arguments.count {
-                    guard let parsed = RedisNumbers.parseInteger(arguments[index + 1]), parsed >= 0 else {
-                        throw RedisError("ERR LIMIT can't be negative")
-                    }
-                    limit = parsed
-                    index += 2
-                } else {
-                    throw RedisError.syntax
-                }
-            }
+            let limit = try arguments.trailingOption("limit", from: 2 + Int(keyCount), minimum: 0, repeatable: true, error: RedisError("ERR LIMIT can't be negative")) ?? 0
             let sources = try context.read { connection in
                 try loadSources(connection, context, arguments, keys: 2..<(2 + Int(keyCount)))
             }
@@ -359,28 +347,12 @@ enum SortedSetCommands {
     }
 
     private static func multiPop(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
-        guard let keyCount = RedisNumbers.parseInteger(arguments[1]), keyCount >= 1 else {
-            throw RedisError("ERR numkeys should be greater than 0")
-        }
-        let whereIndex = 2 + Int(min(keyCount, Int64(arguments.count)))
-        guard keyCount < Int64(arguments.count), whereIndex < arguments.count else { throw RedisError.syntax }
+        let whereIndex = try arguments.multiPopWhereIndex()
         let max: Bool
         if arguments.matches(whereIndex, "min") { max = false }
         else if arguments.matches(whereIndex, "max") { max = true }
         else { throw RedisError.syntax }
-        var count: Int64?
-        var index = whereIndex + 1
-        while index < arguments.count {
-            if count == nil && arguments.matches(index, "count") && index + 1 < arguments.count {
-                guard let parsed = RedisNumbers.parseInteger(arguments[index + 1]), parsed >= 1 else {
-                    throw RedisError("ERR count should be greater than 0")
-                }
-                count = parsed
-                index += 2
-            } else {
-                throw RedisError.syntax
-            }
-        }
+        let count = try arguments.trailingOption("count", from: whereIndex + 1, minimum: 1, repeatable: false, error: RedisError("ERR count should be greater than 0"))
         return try context.write { connection in
             for keyIndex in 2..<whereIndex {
                 guard let record = try zset(connection, context, arguments[keyIndex], forWrite: true) else { continue }
