@@ -274,7 +274,7 @@ public enum DifferentialCases {
             ["SADD", "a", "1", "2", "3", "4"], ["SADD", "b", "2", "3", "4", "5"], ["SINTERCARD", "2", "a", "b"], ["SINTERCARD", "2", "a", "b", "LIMIT", "2"],
             ["SINTERCARD", "2", "a", "b", "LIMIT", "0"], ["SINTERCARD", "1", "a"], ["SINTERCARD", "2", "a", "none"], ["SINTERCARD", "0", "a"],
             ["SINTERCARD", "3", "a", "b"], ["SINTERCARD", "x", "a"], ["SINTERCARD", "2", "a", "b", "LIMIT", "-1"], ["SINTERCARD", "2", "a", "b", "BOGUS"],
-            ["SINTERCARD", "2", "a", "b", "LIMIT"], ["SET", "str", "v"], ["SINTERCARD", "2", "a", "str"],
+            ["SINTERCARD", "2", "a", "b", "LIMIT"], ["SINTERCARD", "2", "a", "b", "LIMIT", "1", "LIMIT", "3"], ["SET", "str", "v"], ["SINTERCARD", "2", "a", "str"],
             ["SSCAN", "a", "0"], ["SSCAN", "a", "0", "MATCH", "[12]"], ["SSCAN", "none", "0"], ["SSCAN", "a", "x"], ["SSCAN", "str", "0"],
         ]),
     ]
@@ -338,7 +338,7 @@ public enum DifferentialCases {
             ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"], ["ZPOPMIN", "z"], ["ZPOPMAX", "z"], ["ZPOPMIN", "z", "0"], ["ZPOPMIN", "z", "5"],
             ["EXISTS", "z"], ["ZPOPMIN", "none"], ["ZPOPMIN", "none", "2"], ["ZPOPMIN", "z", "-1"], ["ZPOPMIN", "z", "x"], ["ZPOPMAX", "z", "1", "2"],
             ["ZADD", "y", "1", "a", "2", "b", "3", "c"], ["ZMPOP", "2", "none", "y", "MIN"], ["ZMPOP", "1", "y", "MAX", "COUNT", "5"], ["ZMPOP", "1", "y", "MIN"],
-            ["ZMPOP", "0", "y", "MIN"], ["ZMPOP", "1", "y", "UP"], ["ZMPOP", "1", "y", "MIN", "COUNT", "0"], ["ZMPOP", "2", "y", "MIN"], ["ZMPOP", "x", "y", "MIN"],
+            ["ZMPOP", "0", "y", "MIN"], ["ZMPOP", "1", "y", "UP"], ["ZMPOP", "1", "y", "MIN", "COUNT", "0"], ["ZMPOP", "1", "y", "MIN", "COUNT", "1", "COUNT", "1"], ["ZMPOP", "2", "y", "MIN"], ["ZMPOP", "x", "y", "MIN"],
             ["ZADD", "r", "1", "a", "2", "b", "3", "c"], ["ZRANDMEMBER", "r"], ["ZRANDMEMBER", "none"], ["ZRANDMEMBER", "none", "2"], ["ZRANDMEMBER", "r", "2"],
             ["ZRANDMEMBER", "r", "-5"], ["ZRANDMEMBER", "r", "5", "WITHSCORES"], ["ZRANDMEMBER", "r", "0"], ["ZRANDMEMBER", "r", "2", "BOGUS"], ["ZRANDMEMBER", "r", "x"],
             ["SET", "s", "v"], ["ZPOPMIN", "s"], ["ZMPOP", "1", "s", "MIN"], ["ZRANDMEMBER", "s"],
@@ -358,7 +358,7 @@ public enum DifferentialCases {
             ["ZADD", "i", "inf", "x"], ["ZADD", "j", "-inf", "x"], ["ZUNION", "2", "i", "j", "WITHSCORES"], ["ZUNION", "1", "i", "WEIGHTS", "0", "WITHSCORES"],
             ["ZINTERCARD", "2", "a", "b"], ["ZINTERCARD", "2", "a", "b", "LIMIT", "1"], ["ZINTERCARD", "0", "a"], ["ZINTERCARD", "3", "a", "b"],
             ["ZINTERCARD", "2", "a", "b", "LIMIT", "-1"], ["ZINTERCARD", "1", "str"], ["ZINTERCARD", "2", "a", "s"], ["ZINTERCARD", "x", "a"],
-            ["ZINTERCARD", "2", "a", "b", "BOGUS"], ["ZINTERCARD", "2", "a", "b", "LIMIT"],
+            ["ZINTERCARD", "2", "a", "b", "BOGUS"], ["ZINTERCARD", "2", "a", "b", "LIMIT"], ["ZINTERCARD", "2", "a", "b", "LIMIT", "1", "LIMIT", "3"],
         ]),
         DifferentialCase("ZSCAN", [
             ["ZADD", "z", "1", "a", "2.5", "b", "0.1", "c"], ["ZSCAN", "z", "0"], ["ZSCAN", "z", "0", "MATCH", "[ab]"], ["ZSCAN", "none", "0"],
