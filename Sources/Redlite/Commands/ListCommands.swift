@@ -29,17 +29,12 @@ enum ListCommands {
             }
         }
         registry.register("lrange") { context, arguments in
-            var start = try arguments.integer(2)
-            var end = try arguments.integer(3)
+            let start = try arguments.integer(2)
+            let end = try arguments.integer(3)
             return try context.read { connection in
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list) else { return .array([]) }
-                let length = record.size
-                if start < 0 { start += length }
-                if end < 0 { end += length }
-                if start < 0 { start = 0 }
-                if start > end || start >= length { return .array([]) }
-                if end >= length { end = length - 1 }
-                return .array(try connection.listSlice(record.id, offset: start, count: end - start + 1).map { .bulkString($0.value) })
+                guard let window = IndexWindow(start: start, end: end, length: record.size) else { return .array([]) }
+                return .array(try connection.listSlice(record.id, offset: window.offset, count: window.count).map { .bulkString($0.value) })
             }
         }
         registry.register("lindex") { context, arguments in
@@ -73,20 +68,16 @@ enum ListCommands {
             }
         }
         registry.register("ltrim") { context, arguments in
-            var start = try arguments.integer(2)
-            var end = try arguments.integer(3)
+            let start = try arguments.integer(2)
+            let end = try arguments.integer(3)
             return try context.write { connection in
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list, forWrite: true) else { return .ok }
                 let length = record.size
-                if start < 0 { start += length }
-                if end < 0 { end += length }
-                if start < 0 { start = 0 }
-                if start > end || start >= length {
+                guard let window = IndexWindow(start: start, end: end, length: length) else {
                     try connection.deleteKey(id: record.id)
                     return .ok
                 }
-                if end >= length { end = length - 1 }
-                let kept = try connection.listSlice(record.id, offset: start, count: end - start + 1)
+                let kept = try connection.listSlice(record.id, offset: window.offset, count: window.count)
                 let statement = try connection.statement("DELETE FROM lists WHERE key_id = ?1 AND (position < ?2 OR position > ?3)")
                 statement.bind(1, record.id).bind(2, kept.first!.position).bind(3, kept.last!.position)
                 try statement.run()

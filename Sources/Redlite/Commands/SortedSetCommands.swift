@@ -61,16 +61,11 @@ enum SortedSetCommands {
         registry.register("zrangebylex") { context, arguments in try range(&context, arguments, .init(first: 1, type: .lex, reverse: false)) }
         registry.register("zrevrangebylex") { context, arguments in try range(&context, arguments, .init(first: 1, type: .lex, reverse: true)) }
         registry.register("zremrangebyrank") { context, arguments in
-            var start = try arguments.integer(2)
-            var end = try arguments.integer(3)
+            let start = try arguments.integer(2)
+            let end = try arguments.integer(3)
             return try removeRange(&context, arguments) { connection, record in
-                let length = record.size
-                if start < 0 { start += length }
-                if end < 0 { end += length }
-                if start < 0 { start = 0 }
-                if start > end || start >= length { return [] }
-                if end >= length { end = length - 1 }
-                return try connection.zsetRange(record.id, offset: start, count: end - start + 1, reverse: false)
+                guard let window = IndexWindow(start: start, end: end, length: record.size) else { return [] }
+                return try connection.zsetRange(record.id, offset: window.offset, count: window.count, reverse: false)
             }
         }
         registry.register("zremrangebyscore") { context, arguments in
@@ -273,14 +268,8 @@ enum SortedSetCommands {
         let select = { (connection: SQLiteConnection, record: KeyRecord) throws -> [ScoredMember] in
             switch kind {
             case .rank:
-                var (start, end) = rankBounds
-                let length = record.size
-                if start < 0 { start += length }
-                if end < 0 { end += length }
-                if start < 0 { start = 0 }
-                if start > end || start >= length { return [] }
-                if end >= length { end = length - 1 }
-                return try connection.zsetRange(record.id, offset: start, count: end - start + 1, reverse: isReverse)
+                guard let window = IndexWindow(start: rankBounds.0, end: rankBounds.1, length: record.size) else { return [] }
+                return try connection.zsetRange(record.id, offset: window.offset, count: window.count, reverse: isReverse)
             case .score:
                 // A negative offset skips everything in Redis; a negative limit means no limit.
                 if offset < 0 { return [] }
