@@ -57,15 +57,9 @@ public final class RedisClient: Sendable {
         logger: Logger = Logger(label: "redis.client"),
         metricsFactory: (any MetricsFactory)? = nil
     ) async throws(RedisClientError) -> RedisClient {
-        let factory = try await ConnectionFactory.make(configuration: configuration, eventLoopGroup: eventLoopGroup,
-                                                        threadPool: .singleton, logger: logger, metricsFactory: metricsFactory)
-        let connection = RedisConnection(factory: factory, configuration: configuration, eventLoop: eventLoopGroup.next())
-        do {
-            try await connection.start()
-        } catch {
-            factory.shutdown()
-            throw error
-        }
+        let connection = try await RedisConnection.open(configuration: configuration, eventLoopGroup: eventLoopGroup,
+                                                        logger: logger, metricsFactory: metricsFactory)
+        let factory = connection.factory
         let pool = RedisConnectionPool(factory: factory, ownsFactory: false)
         return RedisClient(configuration: configuration, connection: connection, pool: pool, factory: factory)
     }

@@ -1,5 +1,6 @@
 public import Logging
 public import NIOCore
+import Metrics
 import NIOConcurrencyHelpers
 public import NIOPosix
 public import RESP
@@ -111,8 +112,20 @@ public final class RedisConnection: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "redis.client")
     ) async throws(RedisClientError) -> RedisConnection {
+        try await open(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger, metricsFactory: nil)
+    }
+
+    /// Makes a transport factory and its first connection, handshake done; the factory is shut down
+    /// again when that first connection fails. Shared by ``connect(configuration:eventLoopGroup:logger:)``
+    /// and ``RedisClient``, which reaches the factory through the connection's `factory`.
+    static func open(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger,
+        metricsFactory: (any MetricsFactory)?
+    ) async throws(RedisClientError) -> RedisConnection {
         let factory = try await ConnectionFactory.make(configuration: configuration, eventLoopGroup: eventLoopGroup,
-                                                        threadPool: .singleton, logger: logger)
+                                                        threadPool: .singleton, logger: logger, metricsFactory: metricsFactory)
         let connection = RedisConnection(factory: factory, configuration: configuration, eventLoop: eventLoopGroup.next())
         do {
             try await connection.start()
