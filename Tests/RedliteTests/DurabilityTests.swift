@@ -85,28 +85,9 @@ struct DurabilityTests {
         let path = directory.path("durable.db")
         #expect(FileManager.default.isExecutableFile(atPath: writerPath), "build DurabilityWriter first (swift build --build-tests)")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: writerPath)
-        process.arguments = [path, synchronous]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-
         // Read acknowledgements until enough have arrived (bounded in count and time), then kill.
-        var lastAcknowledged = -1
-        var pending = ""
-        let deadline = ContinuousClock.now + .seconds(60)
-        let handle = output.fileHandleForReading
-        while lastAcknowledged < 1_500 && ContinuousClock.now < deadline {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            pending += String(decoding: data, as: UTF8.self)
-            while let newline = pending.firstIndex(of: "\n") {
-                let line = pending[..<newline]
-                if line.hasPrefix("ack "), let index = Int(line.dropFirst(4)) { lastAcknowledged = index }
-                pending.removeSubrange(...newline)
-            }
-        }
+        let (process, waitFor) = try startWriter(path: path, synchronous: synchronous)
+        let lastAcknowledged = waitFor(1_501)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(lastAcknowledged >= 1_500, "the writer acknowledged only \(lastAcknowledged + 1) writes")
