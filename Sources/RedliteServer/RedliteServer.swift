@@ -43,6 +43,7 @@ public final class RedliteServer: Service, Sendable {
         self.eventLoopGroup = eventLoopGroup
         var storeConfiguration = RedliteStore.Configuration()
         storeConfiguration.synchronous = configuration.synchronous
+        storeConfiguration.pageSize = configuration.pageSize
         store = try configuration.databasePath.map { try RedliteStore.open(path: $0, configuration: storeConfiguration) }
             ?? RedliteStore.inMemory(configuration: storeConfiguration)
         store.notifications.configure(configuration.notifyKeyspaceEvents)

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLS?
     public var maxClients: Int = 10_000
     public var synchronous: RedliteStore.Configuration.Synchronous = .normal
+    /// SQLite page size for a new database file (see `RedliteStore.Configuration.pageSize`).
+    public var pageSize: Int = RedliteStore.Configuration().pageSize
     /// A client whose unparsed input exceeds this is disconnected (Redis's `client-query-buffer-limit`).
     public var queryBufferLimit: Int = 1024 * 1024 * 1024
     /// Pub/sub output-buffer limits: disconnect at `hard` bytes pending, or above `soft` for `softSeconds`.
@@ -82,6 +84,10 @@ public struct ServerConfiguration: Sendable {
             case "full": synchronous = .full
             default: throw .invalid("synchronous is normal or full")
             }
+        case "page-size":
+            let size = try integer()
+            guard (512...65536).contains(size), size & (size - 1) == 0 else { throw .invalid("page-size is a power of two from 512 to 65536") }
+            pageSize = size
         case "client-query-buffer-limit": queryBufferLimit = try integer()
         case "notify-keyspace-events": notifyKeyspaceEvents = values.first ?? ""
         case "tls-port":

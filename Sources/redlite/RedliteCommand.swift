@@ -32,14 +32,14 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve a Redlite database over the Redis protocol (RESP2 and RESP3)."
     )
 
-    @Option(help: "The database file (created if missing).")
-    var db: String = "./redlite.db"
+    @Option(help: "The database file (created if missing). Default: ./redlite.db")
+    var db: String?
 
     @Flag(help: "Serve an in-memory database instead of a file.")
     var memory = false
 
-    @Option(help: "TCP port.")
-    var port: Int = 6767
+    @Option(help: "TCP port. Default: 6767")
+    var port: Int?
 
     @Option(help: "Address to listen on (repeatable). Loopback only by default.")
     var bind: [String] = []
@@ -65,13 +65,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "CA certificate (PEM) for client certificates.")
     var tlsCa: String?
 
-    @Option(help: "Maximum simultaneous clients.")
-    var maxclients: Int = 10_000
+    @Option(help: "Maximum simultaneous clients. Default: 10000")
+    var maxclients: Int?
 
-    @Option(help: "SQLite synchronous mode: normal (durable against crashes) or full (also against power loss).")
-    var synchronous: String = "normal"
+    @Option(help: "SQLite synchronous mode: normal (durable against crashes; the default) or full (also against power loss).")
+    var synchronous: String?
 
-    @Option(help: "A redis.conf-style file with the same settings (flags given here win).")
+    @Option(help: "SQLite page size in bytes for a new database file (a power of two, 512–65536). Default: 1024")
+    var pageSize: Int?
+
+    @Option(help: "A redis.conf-style file with the same settings (flags given here win over it).")
     var config: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -85,14 +88,15 @@ struct Serve: AsyncParsableCommand {
         if let config {
             try configuration.apply(configurationFile: String(contentsOfFile: config, encoding: .utf8))
         }
-        configuration.databasePath = memory ? nil : db
-        configuration.port = port
+        if memory { configuration.databasePath = nil } else if let db { configuration.databasePath = db }
+        if let port { configuration.port = port }
         if !bind.isEmpty { configuration.bind = bind }
         if let unixsocket { configuration.unixSocket = unixsocket }
         if let requirepass { configuration.requirePass = requirepass }
         if !user.isEmpty { try configuration.apply("user", user) }
-        configuration.maxClients = maxclients
-        try configuration.apply("synchronous", [synchronous])
+        if let maxclients { configuration.maxClients = maxclients }
+        if let synchronous { try configuration.apply("synchronous", [synchronous]) }
+        if let pageSize { try configuration.apply("page-size", [String(pageSize)]) }
         if let tlsPort {
             guard let tlsCert, let tlsKey else { throw ValidationError("--tls-port needs --tls-cert and --tls-key") }
             configuration.tls = .init(port: tlsPort, certificatePath: tlsCert, keyPath: tlsKey, caPath: tlsCa)

@@ -1,16 +1,29 @@
 import Foundation
+import GRDBSQLite
 import Synchronization
 
-/// Runs WAL checkpoints on its own thread and connection (PASSIVE: never blocks the writer or
-/// readers), a few times a second, so that commits do not stop to copy the WAL into the database.
+/// Runs WAL checkpoints on its own thread and connection, once a second, so that commits do not stop
+/// to copy the WAL into the database. Not more often: a page written many times between two
+/// checkpoints is copied once, and under random writes that saves most of the copying.
+///
+/// A PASSIVE checkpoint never blocks the writer or readers, but it cannot make SQLite start the WAL
+/// over: that happens only when a write begins while no reader still uses the WAL, which under a
+/// steady mix of reads and writes is never, so the WAL file would grow without bound (gigabytes in a
+/// benchmark minute). Once the WAL is larger than `walLimitBytes`, a TRUNCATE checkpoint waits for the
+/// readers of the moment to finish and empties it; the pages were already copied by the PASSIVE
+/// rounds, so the writer waits only briefly.
 final class Checkpointer: Sendable {
     private let connection: SQLiteConnection
+    private let walLimitBytes: Int
     private let condition = NSCondition()
     private let stopped = Mutex(false)
     private let finished = Mutex(false)
+    /// TRUNCATE checkpoints run so far (for tests).
+    let truncations = Atomic<Int>(0)
 
-    init(connection: SQLiteConnection) {
+    init(connection: SQLiteConnection, walLimitBytes: Int) {
         self.connection = connection
+        self.walLimitBytes = walLimitBytes
         let thread = Thread { [self] in run() }
         thread.name = "redlite.checkpoint"
         thread.start()
@@ -27,14 +40,30 @@ final class Checkpointer: Sendable {
     private func run() {
         condition.lock()
         while !stopped.withLock({ $0 }) {
-            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
             if stopped.withLock({ $0 }) { break }
             condition.unlock()
-            try? connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            checkpoint()
             condition.lock()
         }
         finished.withLock { $0 = true }
         condition.broadcast()
         condition.unlock()
+    }
+
+    private func checkpoint() {
+        var walFrames: Int32 = 0
+        var copied: Int32 = 0
+        sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied)
+        guard walFrames > 0, Int(walFrames) * (pageSize + 24) > walLimitBytes else { return }
+        if sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil) == SQLITE_OK {
+            truncations.add(1, ordering: .relaxed)
+        }
+    }
+
+    private var pageSize: Int {
+        guard let statement = try? connection.statement("PRAGMA page_size") else { return 4096 }
+        defer { statement.reset() }
+        return (try? statement.step()) == true ? Int(statement.int64(0)) : 4096
     }
 }
