@@ -8,6 +8,9 @@ struct CommandContext {
     var database: Int
     /// Set inside `RedliteStore.transaction` (the writer lock is held): all work goes here.
     let connection: SQLiteConnection?
+    /// Set inside `RedliteStore.withReadSnapshot`: reads use this read connection (already in a read
+    /// transaction), so a run of read commands shares one snapshot.
+    var snapshot: SQLiteConnection? = nil
     /// The client speaks RESP3.
     let resp3: Bool
     let now: Int64 = Clock.milliseconds()
@@ -31,18 +34,21 @@ struct CommandContext {
     /// Runs a read-only body on a read connection (or the transaction's connection).
     func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         if let connection { return try body(connection) }
+        if let snapshot { return try body(snapshot) }
         return try store.withReader(body)
     }
 
     /// Runs a body that writes (and reads what it needs) atomically on the writer.
     func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         if let connection { return try body(connection) }
+        if snapshot != nil { throw RedisError.writeInReadSnapshot }
         return try store.withWriter(body)
     }
 
     /// Runs a body made of a single SQL statement on the writer, without a surrounding transaction.
     func writeOneStatement<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         if let connection { return try body(connection) }
+        if snapshot != nil { throw RedisError.writeInReadSnapshot }
         return try store.withWriterAutocommit(body)
     }
 }

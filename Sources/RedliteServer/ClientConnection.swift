@@ -41,12 +41,16 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     var handle: ClientHandle!
     var context: ChannelHandlerContext!
+    /// Reads go through the event loop's reader (one snapshot per tick of the loop).
+    private var reader: LoopReader?
     private var pending = CircularBuffer<[ByteBuffer]>()
     var waitingForCommit = false
     private var unflushed = false
     private var outbound: ByteBuffer?
     private var lastCommandName = ""
     private var closing = false
+    /// A protocol error to answer (then close) once the requests before it are answered.
+    private var closingError: String?
     /// Bytes written but not yet confirmed sent, for the pub/sub output-buffer limit.
     var outputBytes = 0
     var overSoftLimitSince: Date?
@@ -62,6 +66,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        reader = server.reader(for: context.eventLoop)
         let channel = context.channel
         handle = ClientHandle(
             id: server.clients.makeID(),
@@ -101,14 +106,17 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// Requests are collected over one read batch and processed at its end (`channelReadComplete`), so
+    /// a pipeline's writes share one commit, its reads one snapshot, and its replies one write.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
+        guard !closing, closingError == nil else { return }
         pending.append(unwrapInboundIn(data))
-        if !waitingForCommit { processPending() }
+        // A read batch is bounded by NIO's read sizes; this only caps the wait of its first request.
+        if pending.count >= Self.maximumRun && !waitingForCommit { processPending() }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        flushIfNeeded()
+        if !waitingForCommit { processPending() }
         context.fireChannelReadComplete()
     }
 
@@ -123,6 +131,13 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
+        // The requests decoded before the bad input are answered first, as Redis does.
+        closingError = message
+        if !waitingForCommit { processPending() }
+    }
+
+    /// Sends the protocol error that ends the connection, after every earlier reply.
+    private func sendClosingError(_ message: String) {
         flushIfNeeded()
         closing = true
         var buffer = context.channel.allocator.buffer(capacity: message.utf8.count + 3)
@@ -136,14 +151,20 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     func processPending() {
         while !waitingForCommit && !closing, let request = pending.popFirst() {
             // A pipeline's run of plain commands with a write among them goes to the writer as one
-            // job: one commit for all of them, replies in order once it is durable.
+            // job: one commit for all of them, replies in order once it is durable. A run of reads
+            // only is answered from one read snapshot.
             if pending.count > 0, let run = plainRun(startingWith: request) {
-                submitRun(run)
+                if run.writes { submitRun(run.requests) } else { executeReads(run.requests, names: run.names) }
                 continue
             }
             handle(request)
         }
-        if !waitingForCommit { flushIfNeeded() }
+        guard !waitingForCommit else { return }
+        flushIfNeeded()
+        if let message = closingError, pending.isEmpty, !closing {
+            closingError = nil
+            sendClosingError(message)
+        }
     }
 
     /// Whether a request is an engine command this connection may run right now without any
@@ -153,27 +174,52 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             && !Self.blockingCommands.contains(name)
     }
 
-    /// `first` and the plain commands right behind it, when at least one of them writes.
-    private func plainRun(startingWith first: [ByteBuffer]) -> [[ByteBuffer]]? {
+    /// The most requests one run (one commit or one read snapshot) takes.
+    static let maximumRun = 1024
+
+    /// `first` and the plain commands right behind it (at least two), with their names and whether
+    /// any of them writes.
+    private func plainRun(startingWith first: [ByteBuffer]) -> (requests: [[ByteBuffer]], names: [String], writes: Bool)? {
         let firstName = first[0].lowercasedASCII
         guard isPlain(first, name: firstName) else { return nil }
-        var run = [first]
+        var requests = [first]
+        var names = [firstName]
         var writes = Self.isWrite(name: firstName, spec: server.table[firstName])
-        while let next = pending.first, run.count < 1024 {
+        while let next = pending.first, requests.count < Self.maximumRun {
             let name = next[0].lowercasedASCII
             guard isPlain(next, name: name) else { break }
             writes = writes || Self.isWrite(name: name, spec: server.table[name])
-            run.append(next)
+            requests.append(next)
+            names.append(name)
             pending.removeFirst()
         }
-        if writes { return run }
-        // Reads only: give them back, they run right here one by one.
-        for request in run.dropFirst().reversed() { pending.prepend(request) }
-        return nil
+        return requests.count > 1 ? (requests, names, writes) : nil
+    }
+
+    /// Answers a run of read commands (from the loop reader's snapshot).
+    private func executeReads(_ requests: [[ByteBuffer]], names: [String]) {
+        server.commandsProcessed.increment(by: Int64(requests.count))
+        server.commandCounter.increment(by: Int64(requests.count))
+        noteCommand(names[names.count - 1])
+        if server.monitor.isActive {
+            for request in requests { server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id) }
+        }
+        for (request, name) in zip(requests, names) {
+            let started = DispatchTime.now().uptimeNanoseconds
+            reply(read(request, name: name))
+            server.commandTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+        }
+    }
+
+    /// Answers a read command through the loop's reader.
+    private func read(_ request: [ByteBuffer], name: String) -> RESPValue {
+        if let reader { return reader.execute(request, name: name, session: &session) }
+        return server.store.execute(request, name: name, session: &session)
     }
 
     private func submitRun(_ run: [[ByteBuffer]]) {
         server.commandsProcessed.increment(by: Int64(run.count))
+        server.commandCounter.increment(by: Int64(run.count))
         noteCommand(run[run.count - 1][0].lowercasedASCII)
         if server.monitor.isActive {
             for request in run { server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id) }
@@ -287,7 +333,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
                 timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             })
         } else {
-            reply(server.store.execute(request, name: name, session: &session))
+            reply(read(request, name: name))
             server.commandTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         }
     }

@@ -18,6 +18,8 @@ final class ServerContext: Sendable {
     let logger: Logger
     let startedAt = Date()
     private let settings: NIOLockedValueBox<ServerConfiguration>
+    /// One reader per event loop, made on first use.
+    private let loopReaders = NIOLockedValueBox<[ObjectIdentifier: LoopReader]>([:])
     let requestShutdown: @Sendable () -> Void
 
     // Statistics (INFO stats) and metrics.
@@ -43,6 +45,23 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)
         self.requestShutdown = requestShutdown
+    }
+
+    /// The reader of `eventLoop` (nil if no read connection could be opened: reads then use the
+    /// store's reader pool).
+    func reader(for eventLoop: any EventLoop) -> LoopReader? {
+        loopReaders.withLockedValue { readers in
+            let key = ObjectIdentifier(eventLoop)
+            if let reader = readers[key] { return reader }
+            do {
+                let reader = LoopReader(eventLoop: eventLoop, reader: try store.makeReader())
+                readers[key] = reader
+                return reader
+            } catch {
+                logger.warning("no read connection for an event loop", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
     }
 
     var configuration: ServerConfiguration {

@@ -40,6 +40,38 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
+    @Test("requests that arrived before a protocol error are answered (and applied) first")
+    func requestsBeforeProtocolError() async throws {
+        let served = try await ServedRedlite.start()
+        let bad = try served.connect()
+        try bad.write(ByteBuffer(string: "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n*1\r\n$-5\r\n"))
+        var rest = try bad.readUntilClosed()
+        var decoder = RESPValueDecoder()
+        #expect(try decoder.decode(from: &rest) == .simpleString("OK"))
+        #expect(try decoder.decode(from: &rest) == .bulkString(ByteBuffer(string: "v")))
+        #expect(try decoder.decode(from: &rest) == .simpleString("PONG"))
+        #expect(try decoder.decode(from: &rest) == .simpleError("ERR Protocol error: invalid bulk length"))
+        #expect(try served.connect().run("GET", "k") == .bulk("v"))
+        await served.stop()
+    }
+
+    @Test("pipelined reads on one connection see every write acknowledged to another")
+    func pipelinedReadsSeeOtherConnectionsWrites() async throws {
+        let served = try await ServedRedlite.start()
+        let writer = try served.connect()
+        let reader = try served.connect()
+        for round in 0..<300 {
+            #expect(try writer.run("SET", "k", "\(round)") == .ok)
+            #expect(try writer.run("HSET", "h", "f\(round % 7)", "\(round)") == .integer(round < 7 ? 1 : 0))
+            let replies = try reader.pipeline([["GET", "k"], ["HGET", "h", "f\(round % 7)"], ["GET", "k"], ["EXISTS", "k", "h"]])
+            #expect(replies == [.bulk("\(round)"), .bulk("\(round)"), .bulk("\(round)"), .integer(2)])
+            // And a lone read right after a write of the same connection.
+            #expect(try reader.run("INCR", "n") == .integer(Int64(round + 1)))
+            #expect(try reader.run("GET", "n") == .bulk("\(round + 1)"))
+        }
+        await served.stop()
+    }
+
     @Test("requirepass and users: NOAUTH, WRONGPASS, AUTH, HELLO AUTH")
     func authentication() async throws {
         let served = try await ServedRedlite.start { configuration in

@@ -1,0 +1,94 @@
+import Foundation
+import NIOCore
+import RESP
+@testable import Redlite
+import Testing
+
+@Suite("Read snapshots, page size, WAL bound")
+struct ReaderAndStorageTests {
+    @Test("a reader keeps one snapshot for a burst of reads but never misses a committed write", arguments: [false, true])
+    func readerSeesEveryCommit(inMemory: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let store = inMemory ? try RedliteStore.inMemory() : try RedliteStore.open(path: directory.path("reader.db"))
+        let reader = try store.makeReader()
+        var session = RedliteSession()
+        func get(_ key: String) -> RESPValue {
+            reader.execute([ByteBuffer(string: "GET"), ByteBuffer(string: key)], name: "get", session: &session)
+        }
+        #expect(get("k") == .nullBulkString)
+        #expect(reader.hasOpenSnapshot == !inMemory)
+        for round in 1...50 {
+            // A write between two reads of one burst (no endSnapshot in between) is seen by the next.
+            #expect(store.execute("SET", "k", "v\(round)", session: &session) == .ok)
+            #expect(get("k") == .bulkString(ByteBuffer(string: "v\(round)")))
+            #expect(get("k") == .bulkString(ByteBuffer(string: "v\(round)")))
+        }
+        // Other databases and the session's selection work through the reader too.
+        session.database = 3
+        #expect(get("k") == .nullBulkString)
+        session.database = 0
+        reader.endSnapshot()
+        #expect(!reader.hasOpenSnapshot)
+        #expect(get("k") == .bulkString(ByteBuffer(string: "v50")))
+        reader.endSnapshot()
+    }
+
+    @Test("a write sent through a reader is refused and changes nothing")
+    func readerRefusesWrites() throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("refuse.db"))
+        let reader = try store.makeReader()
+        var session = RedliteSession()
+        let reply = reader.execute(["SET", "k", "v"].map { ByteBuffer(string: $0) }, name: "set", session: &session)
+        #expect(reply == .simpleError("ERR write command in a read-only snapshot"))
+        reader.endSnapshot()
+        #expect(store.execute("EXISTS", "k", session: &session) == .integer(0))
+    }
+
+    @Test("a new database file gets the configured page size")
+    func pageSize() throws {
+        let directory = try TemporaryDirectory()
+        for size in [1024, 4096] {
+            var configuration = RedliteStore.Configuration()
+            configuration.pageSize = size
+            let path = directory.path("pages-\(size).db")
+            let store = try RedliteStore.open(path: path, configuration: configuration)
+            var session = RedliteSession()
+            #expect(store.execute("SET", "k", "v", session: &session) == .ok)
+            try store.checkpoint()
+            store.close()
+            // SQLite's file header: the page size is the big-endian UInt16 at offset 16.
+            let header = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(18)
+            #expect(Int(header[16]) << 8 | Int(header[17]) == size)
+        }
+    }
+
+    @Test("the WAL is emptied once it outgrows its limit, though it was never idle")
+    func walIsBounded() throws {
+        let directory = try TemporaryDirectory()
+        var configuration = RedliteStore.Configuration()
+        configuration.walLimitBytes = 256 * 1024
+        let path = directory.path("wal.db")
+        let store = try RedliteStore.open(path: path, configuration: configuration)
+        var session = RedliteSession()
+        let value = String(repeating: "x", count: 200)
+        let deadline = ContinuousClock.now + .seconds(20)
+        var largest = 0
+        var emptied = false
+        // Writes (and reads) keep coming; the WAL must still shrink back at some point.
+        for round in 0..<200_000 where ContinuousClock.now < deadline {
+            #expect(store.execute("SET", "key:\(round % 5000)", value, session: &session) == .ok)
+            _ = store.execute("GET", "key:\(round % 977)", session: &session)
+            if round % 500 == 0 {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+                largest = max(largest, size)
+                if largest > configuration.walLimitBytes && size < largest / 2 {
+                    emptied = true
+                    break
+                }
+            }
+        }
+        #expect(largest > configuration.walLimitBytes)
+        #expect(emptied, "the WAL grew to \(largest) bytes and was never emptied")
+    }
+}
