@@ -10,20 +10,25 @@ import Synchronization
 /// over: that happens only when a write begins while no reader still uses the WAL, which under a
 /// steady mix of reads and writes is never, so the WAL file would grow without bound (gigabytes in a
 /// benchmark minute). Once the WAL is larger than `walLimitBytes`, a TRUNCATE checkpoint waits for the
-/// readers of the moment to finish and empties it; the pages were already copied by the PASSIVE
-/// rounds, so the writer waits only briefly.
+/// readers of the moment to finish and empties it. It runs while holding the store's writer lock
+/// (`pauseWriter`): SQLite's own busy handler, which sleeps and retries, never won the write lock
+/// from a writer that commits back to back (the WAL still reached 300 MB). The PASSIVE rounds have
+/// copied most pages already, so the writer pauses only briefly.
 final class Checkpointer: Sendable {
     private let connection: SQLiteConnection
     private let walLimitBytes: Int
+    private let pauseWriter: @Sendable (() -> Void) -> Void
     private let condition = NSCondition()
     private let stopped = Mutex(false)
     private let finished = Mutex(false)
     /// TRUNCATE checkpoints run so far (for tests).
     let truncations = Atomic<Int>(0)
 
-    init(connection: SQLiteConnection, walLimitBytes: Int) {
+    /// `pauseWriter` runs its argument while the store's writer is held back.
+    init(connection: SQLiteConnection, walLimitBytes: Int, pauseWriter: @escaping @Sendable (() -> Void) -> Void) {
         self.connection = connection
         self.walLimitBytes = walLimitBytes
+        self.pauseWriter = pauseWriter
         let thread = Thread { [self] in run() }
         thread.name = "redlite.checkpoint"
         thread.start()
@@ -56,8 +61,10 @@ final class Checkpointer: Sendable {
         var copied: Int32 = 0
         sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied)
         guard walFrames > 0, Int(walFrames) * (pageSize + 24) > walLimitBytes else { return }
-        if sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil) == SQLITE_OK {
-            truncations.add(1, ordering: .relaxed)
+        pauseWriter { [self] in
+            if sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil) == SQLITE_OK {
+                truncations.add(1, ordering: .relaxed)
+            }
         }
     }
 

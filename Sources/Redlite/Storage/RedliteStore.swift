@@ -108,7 +108,11 @@ public final class RedliteStore: Sendable {
             try writer.withLockedValue { try $0.execute("PRAGMA wal_autocheckpoint = 0") }
             let checkpointer = try Checkpointer(
                 connection: Self.openConnection(path: path, configuration: configuration, readOnly: false),
-                walLimitBytes: configuration.walLimitBytes)
+                walLimitBytes: configuration.walLimitBytes,
+                pauseWriter: { [weak self] body in
+                    guard let self else { return }
+                    self.withWriterLock { _ in body() }
+                })
             self.checkpointer.withLock { $0 = checkpointer }
         }
     }
