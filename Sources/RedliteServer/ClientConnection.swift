@@ -43,7 +43,13 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var context: ChannelHandlerContext!
     /// Reads go through the event loop's reader (one snapshot per tick of the loop).
     private var reader: LoopReader?
+    /// Requests received and not yet processed (while a write commits, a client blocks, or until the
+    /// read batch ends), and their size: like Redis's unprocessed query buffer, held to the
+    /// query-buffer limit, so a client that keeps sending while its requests wait cannot grow it
+    /// without bound.
     private var pending = CircularBuffer<[ByteBuffer]>()
+    private var pendingBytes = 0
+    private var queryBufferLimit = Int.max
     var waitingForCommit = false
     private var unflushed = false
     private var outbound: ByteBuffer?
@@ -67,6 +73,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         reader = server.reader(for: context.eventLoop)
+        queryBufferLimit = server.configuration.queryBufferLimit
         let channel = context.channel
         handle = ClientHandle(
             id: server.clients.makeID(),
@@ -110,7 +117,17 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// a pipeline's writes share one commit, its reads one snapshot, and its replies one write.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing, closingError == nil else { return }
-        pending.append(unwrapInboundIn(data))
+        let request = unwrapInboundIn(data)
+        pending.append(request)
+        pendingBytes += Self.size(of: request)
+        if pendingBytes > queryBufferLimit {
+            // Redis closes a client whose unprocessed input passes the limit; nothing of it runs.
+            server.logger.warning("closing client \(handle.id): query buffer limit reached (\(pendingBytes) bytes of unprocessed requests)")
+            pending.removeAll()
+            pendingBytes = 0
+            sendClosingError("ERR query buffer limit exceeded")
+            return
+        }
         // A read batch is bounded by NIO's read sizes; this only caps the wait of its first request.
         if pending.count >= Self.maximumRun && !waitingForCommit { processPending() }
     }
@@ -149,12 +166,12 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Processing
 
     func processPending() {
-        while !waitingForCommit && !closing, let request = pending.popFirst() {
+        while !waitingForCommit && !closing, let request = popPending() {
             // A pipeline's run of plain commands with a write among them goes to the writer as one
             // job: one commit for all of them, replies in order once it is durable. A run of reads
             // only is answered from one read snapshot.
             if pending.count > 0, let run = plainRun(startingWith: request) {
-                if run.writes { submitRun(run.requests) } else { executeReads(run.requests, names: run.names) }
+                if run.writes { submitRun(run.requests, names: run.names) } else { executeReads(run.requests, names: run.names) }
                 continue
             }
             handle(request)
@@ -174,6 +191,17 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             && !Self.blockingCommands.contains(name)
     }
 
+    private func popPending() -> [ByteBuffer]? {
+        guard let request = pending.popFirst() else { return nil }
+        pendingBytes -= Self.size(of: request)
+        return request
+    }
+
+    /// What a request counts toward the query-buffer limit: its bytes, and a little per argument.
+    private static func size(of request: [ByteBuffer]) -> Int {
+        request.reduce(0) { $0 + $1.readableBytes + 16 }
+    }
+
     /// The most requests one run (one commit or one read snapshot) takes.
     static let maximumRun = 1024
 
@@ -191,7 +219,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             writes = writes || Self.isWrite(name: name, spec: server.table[name])
             requests.append(next)
             names.append(name)
-            pending.removeFirst()
+            _ = popPending()
         }
         return requests.count > 1 ? (requests, names, writes) : nil
     }
@@ -217,15 +245,15 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         return server.store.execute(request, name: name, session: &session)
     }
 
-    private func submitRun(_ run: [[ByteBuffer]]) {
+    private func submitRun(_ run: [[ByteBuffer]], names: [String]) {
         server.commandsProcessed.increment(by: Int64(run.count))
         server.commandCounter.increment(by: Int64(run.count))
-        noteCommand(run[run.count - 1][0].lowercasedASCII)
+        noteCommand(names[names.count - 1])
         if server.monitor.isActive {
             for request in run { server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id) }
         }
         commit(work: { transaction, session in
-            .array(run.map { transaction.execute($0, session: &session) })
+            .array(zip(run, names).map { transaction.execute($0, name: $1, session: &session) })
         }, repliesInArray: true)
     }
 
@@ -265,6 +293,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         flushIfNeeded()
         closing = true
         pending.removeAll()
+        pendingBytes = 0
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
@@ -329,7 +358,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         let started = DispatchTime.now().uptimeNanoseconds
         if Self.isWrite(name: name, spec: spec) {
             let timer = server.commandTimer
-            commit(work: { transaction, session in transaction.execute(request, session: &session) }, then: { _ in
+            commit(work: { transaction, session in transaction.execute(request, name: name, session: &session) }, then: { _ in
                 timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             })
         } else {

@@ -72,6 +72,42 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
+    @Test("the query-buffer limit holds for unparsed input and for requests waiting behind a blocked one")
+    func queryBufferLimit() async throws {
+        let served = try await ServedRedlite.start { $0.queryBufferLimit = 64 * 1024 }
+        // Unparsed: one bulk string announced larger than the limit, sent in part.
+        let unparsed = try served.connect()
+        try unparsed.write(ByteBuffer(string: "*2\r\n$4\r\nECHO\r\n$200000\r\n" + String(repeating: "x", count: 100_000)))
+        // The server closes with input unread, so the kernel may reset the connection and drop the
+        // error reply before the client reads it (Redis behaves the same); closed it must be.
+        let limitError = RESPValue.simpleError("ERR query buffer limit exceeded")
+        #expect(try Self.lastWords(of: unparsed).map { $0 == limitError } ?? true)
+        // Parsed but waiting: a client blocked in BLPOP that keeps sending writes.
+        let blocked = try served.connect()
+        var requests = ByteBuffer()
+        requests.writeRESPCommand(["BLPOP", "nothing", "0"])
+        for index in 0..<2000 { requests.writeRESPCommand(["SET", "queued:\(index)", String(repeating: "v", count: 40)]) }
+        try? blocked.write(requests)
+        #expect(try Self.lastWords(of: blocked).map { $0 == limitError } ?? true)
+        // Others are unaffected; nothing queued behind the blocked request ran, and it left no waiter.
+        let other = try served.connect()
+        #expect(try other.run("EXISTS", "queued:0", "queued:1999") == .integer(0))
+        #expect(try other.run("LPUSH", "nothing", "x") == .integer(1))
+        #expect(try other.run("LLEN", "nothing") == .integer(1))
+        await served.stop()
+    }
+
+    /// The first reply before the server closed the connection, or nil when it was reset.
+    static func lastWords(of connection: RedisTestConnection) throws -> RESPValue? {
+        do {
+            var rest = try connection.readUntilClosed()
+            var decoder = RESPValueDecoder()
+            return try decoder.decode(from: &rest)
+        } catch RedisTestConnectionError.readFailed(errno: ECONNRESET) {
+            return nil
+        }
+    }
+
     @Test("requirepass and users: NOAUTH, WRONGPASS, AUTH, HELLO AUTH")
     func authentication() async throws {
         let served = try await ServedRedlite.start { configuration in

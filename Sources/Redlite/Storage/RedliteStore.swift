@@ -284,6 +284,15 @@ public final class RedliteTransaction {
         return reply
     }
 
+    /// `execute(_:session:)` for a caller that already has the command's lowercase name.
+    public func execute(_ arguments: [ByteBuffer], name: String, session: inout RedliteSession) -> RESPValue {
+        var context = CommandContext(store: store, database: session.database, connection: connection, resp3: session.protocolVersion == .resp3)
+        let reply = store.commands.execute(arguments, name: name, context: &context)
+        session.database = context.database
+        if !context.events.isEmpty { events += context.events }
+        return reply
+    }
+
     /// The current version of a key, for WATCH: nil when the key does not exist (or has expired).
     public func keyVersion(database: Int, key: ByteBuffer) throws -> KeyVersion? {
         try connection.keyVersion(db: Int64(database), key: key, now: Clock.milliseconds())
