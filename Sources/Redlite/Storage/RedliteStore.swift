@@ -109,6 +109,7 @@ public final class RedliteStore: Sendable {
             let checkpointer = try Checkpointer(
                 connection: Self.openConnection(path: path, configuration: configuration, readOnly: false),
                 walLimitBytes: configuration.walLimitBytes,
+                busyTimeout: configuration.busyTimeout,
                 pauseWriter: { [weak self] body in
                     guard let self else { return }
                     self.withWriterLock { _ in body() }
