@@ -45,9 +45,32 @@ final class GroupCommitter: Sendable {
         self.logger = logger
         self.batchSizes = batchSizes
         self.maxBatch = max(1, maxBatch)
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            writerThread.withLockedValue { $0 = pthread_self() }
+            run()
+        }
         thread.name = "redlite.writer"
         thread.start()
+        // Writes made outside the committer (embedded code on the same store) that make a blocked
+        // client's key ready: a no-op job follows them, and blocked clients are served after it,
+        // as after every batch. The committer's own writes need none.
+        store.blocking.observeReadyKeys { [weak self] in self?.scheduleServingOfBlockedClients() }
+    }
+
+    private let writerThread = NIOLockedValueBox<pthread_t?>(nil)
+    private let servingScheduled = NIOLockedValueBox(false)
+
+    private func scheduleServingOfBlockedClients() {
+        if let writer = writerThread.withLockedValue({ $0 }), pthread_equal(writer, pthread_self()) != 0 { return }
+        let alreadyScheduled = servingScheduled.withLockedValue { scheduled -> Bool in
+            defer { scheduled = true }
+            return scheduled
+        }
+        guard !alreadyScheduled else { return }
+        submit(session: RedliteSession(), work: { [servingScheduled] _, _ in
+            servingScheduled.withLockedValue { $0 = false }
+            return .null
+        }, completion: { _ in })
     }
 
     /// Queues a job; `completion` is called on the writer thread after the batch holding it commits.

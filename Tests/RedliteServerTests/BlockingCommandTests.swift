@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RESP
 import RedisTestSupport
+import Redlite
 import Testing
 
 @Suite("Blocking commands: BLPOP and friends")
@@ -19,6 +20,22 @@ struct BlockingCommandTests {
         var buffer = ByteBuffer()
         buffer.writeRESPCommand(words)
         try connection.write(buffer)
+    }
+
+    @Test("a push made by embedded code on the server's store serves a blocked client at once")
+    func embeddedWriteWakesBlockedClient() async throws {
+        let served = try await ServedRedlite.start()
+        let blocked = try served.connect()
+        let observer = try served.connect()
+        // Waits forever: only the push can answer it (the connection's read gives up after 10 s).
+        try Self.send(blocked, "BLPOP", "jobs", "0")
+        try Self.waitForBlocked(observer, 1)
+        var session = RedliteSession()
+        #expect(served.server.store.execute("RPUSH", "jobs", "from-embedded", session: &session) == .integer(1))
+        #expect(try blocked.readValue() == .array([.bulk("jobs"), .bulk("from-embedded")]))
+        #expect(try observer.run("LLEN", "jobs") == .integer(0))
+        try Self.waitForBlocked(observer, 0)
+        await served.stop()
     }
 
     @Test("immediate answers and errors match redis-server")

@@ -42,8 +42,17 @@ public final class BlockingRegistry: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    private let readyObserver = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
 
     public init() {}
+
+    /// Sets what is called (outside any lock, inside the writing transaction) when a key some client
+    /// waits on is written, by whoever writes it. A server serves its waiters after its own commits; this
+    /// tells it about writes it did not make (embedded code sharing its store), so it can serve them
+    /// once they commit.
+    public func observeReadyKeys(_ observer: (@Sendable () -> Void)?) {
+        readyObserver.withLockedValue { $0 = observer }
+    }
 
     /// Whether any client is blocked: the engine only tracks written keys while this is true.
     public var hasWaiters: Bool { state.withLockedValue { !$0.waiters.isEmpty } }
@@ -66,10 +75,12 @@ public final class BlockingRegistry: Sendable {
 
     /// Records that `key` was written; only keys someone waits on are remembered.
     public func markWritten(_ key: Key) {
-        state.withLockedValue { state in
-            guard state.waiters[key] != nil, state.readySet.insert(key).inserted else { return }
+        let becameReady = state.withLockedValue { state -> Bool in
+            guard state.waiters[key] != nil, state.readySet.insert(key).inserted else { return false }
             state.ready.append(key)
+            return true
         }
+        if becameReady, let observer = readyObserver.withLockedValue({ $0 }) { observer() }
     }
 
     /// Serves waiters of written keys in arrival order, inside `transaction`. Returns the served
