@@ -201,7 +201,7 @@ extension RESPValue: CustomStringConvertible {
         case .simpleString(let s): return "+\(s)"
         case .simpleError(let s): return "(error) \(s)"
         case .integer(let i): return "(integer) \(i)"
-        case .bulkString(let b): return Self.quoted(b)
+        case .bulkString(let b): return b.redisQuoted
         case .nullBulkString: return "(nil bulk)"
         case .nullArray: return "(nil array)"
         case .null: return "(null)"
@@ -212,27 +212,33 @@ extension RESPValue: CustomStringConvertible {
         case .boolean(let b): return "(boolean) \(b)"
         case .bigNumber(let n): return "(big number) \(n)"
         case .bulkError(let s): return "(bulk error) \(s)"
-        case .verbatimString(let f, let t): return "(verbatim \(f)) \(Self.quoted(t))"
+        case .verbatimString(let f, let t): return "(verbatim \(f)) \(t.redisQuoted)"
         case .push(let p): return ">[" + p.map(\.description).joined(separator: ", ") + "]"
         case .attributed(let p, let v): return "|{" + p.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "} \(v)"
         }
     }
+}
 
-    private static func quoted(_ buffer: ByteBuffer) -> String {
-        var out = "\""
-        for byte in buffer.readableBytesView {
+extension ByteBuffer {
+    /// The bytes as Redis quotes them (`sdscatrepr`, as in MONITOR and redis-cli): double quotes, with
+    /// \n, \r, \t, \a, \b, \\, \" and \xHH escapes.
+    public var redisQuoted: String {
+        var text = "\""
+        for byte in readableBytesView {
             switch byte {
-            case UInt8(ascii: "\""): out += "\\\""
-            case UInt8(ascii: "\\"): out += "\\\\"
-            case UInt8(ascii: "\n"): out += "\\n"
-            case UInt8(ascii: "\r"): out += "\\r"
-            case UInt8(ascii: "\t"): out += "\\t"
-            case 0x20..<0x7f: out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "\\"): text += "\\\\"
+            case UInt8(ascii: "\""): text += "\\\""
+            case UInt8(ascii: "\n"): text += "\\n"
+            case UInt8(ascii: "\r"): text += "\\r"
+            case UInt8(ascii: "\t"): text += "\\t"
+            case 0x07: text += "\\a"
+            case 0x08: text += "\\b"
+            case 0x20..<0x7f: text.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = String(byte, radix: 16)
-                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                text += "\\x" + (hex.count == 1 ? "0" + hex : hex)
             }
         }
-        return out + "\""
+        return text + "\""
     }
 }

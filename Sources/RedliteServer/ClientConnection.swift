@@ -224,14 +224,19 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         return requests.count > 1 ? (requests, names, writes) : nil
     }
 
-    /// Answers a run of read commands (from the loop reader's snapshot).
-    private func executeReads(_ requests: [[ByteBuffer]], names: [String]) {
+    /// Counters, CLIENT LIST's last command and MONITOR for a run of requests.
+    private func noteRun(_ requests: [[ByteBuffer]], names: [String]) {
         server.commandsProcessed.increment(by: Int64(requests.count))
         server.commandCounter.increment(by: Int64(requests.count))
         noteCommand(names[names.count - 1])
         if server.monitor.isActive {
             for request in requests { server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id) }
         }
+    }
+
+    /// Answers a run of read commands (from the loop reader's snapshot).
+    private func executeReads(_ requests: [[ByteBuffer]], names: [String]) {
+        noteRun(requests, names: names)
         for (request, name) in zip(requests, names) {
             let started = DispatchTime.now().uptimeNanoseconds
             reply(read(request, name: name))
@@ -246,12 +251,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func submitRun(_ run: [[ByteBuffer]], names: [String]) {
-        server.commandsProcessed.increment(by: Int64(run.count))
-        server.commandCounter.increment(by: Int64(run.count))
-        noteCommand(names[names.count - 1])
-        if server.monitor.isActive {
-            for request in run { server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id) }
-        }
+        noteRun(run, names: names)
         commit(work: { transaction, session in
             .array(zip(run, names).map { transaction.execute($0, name: $1, session: &session) })
         }, repliesInArray: true)

@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import RESP
 import Redlite
+import Synchronization
 
 /// The one ordered writer: write commands from every connection, applied in arrival order by a single
 /// thread in shared SQLite transactions (group commit).
@@ -58,17 +59,13 @@ final class GroupCommitter: Sendable {
     }
 
     private let writerThread = NIOLockedValueBox<pthread_t?>(nil)
-    private let servingScheduled = NIOLockedValueBox(false)
+    private let servingScheduled = Atomic<Bool>(false)
 
     private func scheduleServingOfBlockedClients() {
         if let writer = writerThread.withLockedValue({ $0 }), pthread_equal(writer, pthread_self()) != 0 { return }
-        let alreadyScheduled = servingScheduled.withLockedValue { scheduled -> Bool in
-            defer { scheduled = true }
-            return scheduled
-        }
-        guard !alreadyScheduled else { return }
-        submit(session: RedliteSession(), work: { [servingScheduled] _, _ in
-            servingScheduled.withLockedValue { $0 = false }
+        guard servingScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        submit(session: RedliteSession(), work: { [self] _, _ in
+            servingScheduled.store(false, ordering: .releasing)
             return .null
         }, completion: { _ in })
     }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import RESP
 import Synchronization
 
 /// MONITOR: every command the server processes, as one line per command, to every monitoring client.
@@ -37,27 +38,8 @@ final class MonitorFeed: Sendable {
         if name == "auth" || name == "hello" { return }
         let now = Date().timeIntervalSince1970
         var line = String(format: "%.6f", now) + " [\(database) \(address)]"
-        for argument in request { line += " " + Self.quoted(argument) }
+        for argument in request { line += " " + argument.redisQuoted }
         let targets = watchers.withLockedValue { $0.filter { $0.key != client }.map(\.value) }
         for deliver in targets { deliver(line) }
-    }
-
-    /// Redis's `sdscatrepr`: a double-quoted string with \n, \r, \t, \a, \b, \\, \" and \xHH escapes.
-    static func quoted(_ bytes: ByteBuffer) -> String {
-        var text = "\""
-        for byte in bytes.readableBytesView {
-            switch byte {
-            case UInt8(ascii: "\\"): text += "\\\\"
-            case UInt8(ascii: "\""): text += "\\\""
-            case UInt8(ascii: "\n"): text += "\\n"
-            case UInt8(ascii: "\r"): text += "\\r"
-            case UInt8(ascii: "\t"): text += "\\t"
-            case 0x07: text += "\\a"
-            case 0x08: text += "\\b"
-            case 0x20..<0x7f: text.unicodeScalars.append(Unicode.Scalar(byte))
-            default: text += String(format: "\\x%02x", byte)
-            }
-        }
-        return text + "\""
     }
 }

@@ -17,6 +17,8 @@ import Synchronization
 final class Checkpointer: Sendable {
     private let connection: SQLiteConnection
     private let walLimitBytes: Int
+    /// A WAL frame: a page and its 24-byte header.
+    private let frameBytes: Int
     private let busyTimeoutMilliseconds: Int32
     private let pauseWriter: @Sendable (() -> Void) -> Void
     private let condition = NSCondition()
@@ -30,6 +32,7 @@ final class Checkpointer: Sendable {
         self.connection = connection
         self.busyTimeoutMilliseconds = Int32(clamping: busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000)
         self.walLimitBytes = walLimitBytes
+        self.frameBytes = Self.pageSize(of: connection) + 24
         self.pauseWriter = pauseWriter
         let thread = Thread { [self] in run() }
         thread.name = "redlite.checkpoint"
@@ -62,7 +65,7 @@ final class Checkpointer: Sendable {
         var walFrames: Int32 = 0
         var copied: Int32 = 0
         sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied)
-        guard walFrames > 0, Int(walFrames) * (pageSize + 24) > walLimitBytes else { return }
+        guard walFrames > 0, Int(walFrames) * frameBytes > walLimitBytes else { return }
         pauseWriter { [self] in
             // Only readers whose snapshot began before the copy can hold it up, and they end within a
             // moment (a server's end at each event-loop tick). SQLite's busy handler would sleep 1, 2,
@@ -85,7 +88,8 @@ final class Checkpointer: Sendable {
     /// TRUNCATE attempts per round, 200 µs apart.
     private static let truncateAttempts = 50
 
-    private var pageSize: Int {
+    /// The database's page size (fixed once the file exists).
+    private static func pageSize(of connection: SQLiteConnection) -> Int {
         guard let statement = try? connection.statement("PRAGMA page_size") else { return 4096 }
         defer { statement.reset() }
         return (try? statement.step()) == true ? Int(statement.int64(0)) : 4096

@@ -67,10 +67,9 @@ public final class RedliteReader {
         endSnapshot()
         // The snapshot is taken by the first read after BEGIN, after `sequence` was read: it holds
         // every commit made before, and is kept only while no write has started since (even and
-        // unchanged). Taken during a write (odd), it is used for this command only.
+        // unchanged). Taken during a write (odd), the check above renews it for the next command.
         try connection.statement("BEGIN").run()
         snapshotSequence = sequence
-        if sequence % 2 == 1 { snapshotSequence = .max }
     }
 }
 

@@ -278,17 +278,18 @@ public final class RedliteTransaction {
     /// Executes one command for a client with its own session (database and protocol): how a server
     /// applies many clients' commands in one shared transaction (group commit).
     public func execute(_ arguments: [ByteBuffer], session: inout RedliteSession) -> RESPValue {
-        var context = CommandContext(store: store, database: session.database, connection: connection, resp3: session.protocolVersion == .resp3)
-        let reply = store.commands.execute(arguments, context: &context)
-        session.database = context.database
-        events += context.events
-        return reply
+        execute(arguments, name: nil, session: &session)
     }
 
     /// `execute(_:session:)` for a caller that already has the command's lowercase name.
-    public func execute(_ arguments: [ByteBuffer], name: String, session: inout RedliteSession) -> RESPValue {
+    public func execute(_ arguments: [ByteBuffer], name: String?, session: inout RedliteSession) -> RESPValue {
         var context = CommandContext(store: store, database: session.database, connection: connection, resp3: session.protocolVersion == .resp3)
-        let reply = store.commands.execute(arguments, name: name, context: &context)
+        let reply: RESPValue
+        if let name {
+            reply = store.commands.execute(arguments, name: name, context: &context)
+        } else {
+            reply = store.commands.execute(arguments, context: &context)
+        }
         session.database = context.database
         if !context.events.isEmpty { events += context.events }
         return reply
@@ -302,10 +303,9 @@ public final class RedliteTransaction {
     /// Executes one command inside the transaction. An error reply does not roll anything back (as
     /// in Redis's EXEC); throw from the transaction body to discard everything.
     public func execute(_ arguments: [ByteBuffer]) -> RESPValue {
-        var context = CommandContext(store: store, database: database, connection: connection, resp3: protocolVersion == .resp3)
-        let reply = store.commands.execute(arguments, context: &context)
-        database = context.database
-        events += context.events
+        var session = RedliteSession(database: database, protocolVersion: protocolVersion)
+        let reply = execute(arguments, session: &session)
+        database = session.database
         return reply
     }
 
