@@ -98,3 +98,19 @@ extension ByteBuffer {
         }
     }
 }
+
+extension ByteBuffer {
+    /// The ASCII-lowercased text of the readable bytes (a command name or option), made without an
+    /// intermediate array: names of up to 15 bytes become a small string with no allocation at all.
+    public var lowercasedASCII: String {
+        withUnsafeReadableBytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { text in
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    text[index] = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+                }
+                return bytes.count
+            }
+        }
+    }
+}

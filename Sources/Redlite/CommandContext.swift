@@ -124,11 +124,4 @@ extension ByteBuffer {
             }
         }
     }
-
-    /// The ASCII-lowercased text of a command name.
-    var lowercasedASCII: String {
-        var bytes = Array(readableBytesView)
-        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5a { bytes[index] |= 0x20 }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

@@ -8,13 +8,24 @@ typealias CommandHandler = @Sendable (inout CommandContext, CommandArguments) th
 /// The dispatch table: command names to handlers, with arity from the Redis command specification
 /// artifact (`RedisCommands`), so that arity errors are exactly Redis's.
 final class CommandRegistry: Sendable {
-    struct Entry: Sendable {
+    /// A class, so that a lookup per command costs one reference count, not a copy of the spec.
+    final class Entry: Sendable {
         /// The name Redis reports in errors (lowercase).
         let name: String
         let arity: Int
         let handler: CommandHandler
         /// Redis's spec of the command (flags, key positions); nil for Redlite's own commands.
         let spec: CommandSpec?
+        /// The spec's `write` flag, looked up once.
+        let isWrite: Bool
+
+        init(name: String, arity: Int, handler: @escaping CommandHandler, spec: CommandSpec?) {
+            self.name = name
+            self.arity = arity
+            self.handler = handler
+            self.spec = spec
+            self.isWrite = spec?.hasFlag("write") ?? false
+        }
 
         func accepts(_ count: Int) -> Bool { arity >= 0 ? count == arity : count >= -arity }
     }
@@ -58,7 +69,7 @@ final class CommandRegistry: Sendable {
             // A write command that answered null (LMPOP on empty lists, SET NX on an existing key…)
             // changed nothing: it must not wake anyone, or a blocked client's own failed attempt
             // would wake it again, forever.
-            if let spec = entry.spec, spec.hasFlag("write"), !reply.isError, !reply.isNull,
+            if entry.isWrite, let spec = entry.spec, !reply.isError, !reply.isNull,
                context.store.blocking.hasWaiters || context.store.notifications.isEnabled {
                 let positions = spec.keyPositions(arguments: arguments.map { String(buffer: $0) })
                 if context.store.blocking.hasWaiters {

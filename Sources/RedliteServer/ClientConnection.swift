@@ -186,9 +186,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Whether a request is an engine command this connection may run right now without any
     /// connection-level step (authenticated, not subscribed, not queued in MULTI, not blocking).
-    private func isPlain(_ request: [ByteBuffer], name: String) -> Bool {
-        authenticated && !isSubscribed && transaction == nil && !Self.serverCommandNames.contains(name)
-            && !Self.blockingCommands.contains(name)
+    private func isPlain(_ route: CommandRoute) -> Bool {
+        authenticated && !isSubscribed && transaction == nil && route.isEngineCommand
     }
 
     private func popPending() -> [ByteBuffer]? {
@@ -209,14 +208,16 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// any of them writes.
     private func plainRun(startingWith first: [ByteBuffer]) -> (requests: [[ByteBuffer]], names: [String], writes: Bool)? {
         let firstName = first[0].lowercasedASCII
-        guard isPlain(first, name: firstName) else { return nil }
+        let firstRoute = server.routes[firstName]
+        guard isPlain(firstRoute) else { return nil }
         var requests = [first]
         var names = [firstName]
-        var writes = Self.isWrite(name: firstName, spec: server.table[firstName])
+        var writes = firstRoute.isWrite
         while let next = pending.first, requests.count < Self.maximumRun {
             let name = next[0].lowercasedASCII
-            guard isPlain(next, name: name) else { break }
-            writes = writes || Self.isWrite(name: name, spec: server.table[name])
+            let route = server.routes[name]
+            guard isPlain(route) else { break }
+            writes = writes || route.isWrite
             requests.append(next)
             names.append(name)
             _ = popPending()
@@ -305,25 +306,26 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.commandsProcessed.increment()
         server.commandCounter.increment()
         let name = request[0].lowercasedASCII
-        let spec = server.table[name]
+        let route = server.routes[name]
+        let spec = route.spec
         noteCommand(name)
         if server.monitor.isActive {
             server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id)
         }
 
-        if !authenticated && !(spec?.hasFlag("no_auth") ?? false) {
+        if !authenticated && !route.allowedUnauthenticated {
             reply(.simpleError("NOAUTH Authentication required."))
             return
         }
-        if isSubscribed && session.protocolVersion == .resp2 && !Self.allowedWhileSubscribed.contains(name) {
+        if isSubscribed && session.protocolVersion == .resp2 && !route.allowedWhileSubscribed {
             reply(.simpleError("ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
             return
         }
-        if transaction != nil && !Self.transactionControl.contains(name) {
+        if transaction != nil && !route.isTransactionControl {
             queueInTransaction(request, name: name, spec: spec)
             return
         }
-        if Self.serverCommandNames.contains(name) {
+        if route.isServerCommand {
             if let spec, !spec.accepts(argumentCount: request.count) {
                 reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
                 return
@@ -331,7 +333,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             _ = handleServerCommand(name, request)
             return
         }
-        if Self.blockingCommands.contains(name) {
+        if route.isBlocking {
             if let spec, !spec.accepts(argumentCount: request.count) {
                 reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
                 return
@@ -339,7 +341,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             block(name, request)
             return
         }
-        execute(request, name: name, spec: spec)
+        execute(request, name: name, isWrite: route.isWrite)
     }
 
     /// CLIENT LIST's cmd and idle: the time on every command (an atomic store), the name only when it
@@ -354,9 +356,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Runs an engine command: reads here, writes through the group committer. The command timer
     /// measures from here to the reply (for a write: including the wait for its commit).
-    private func execute(_ request: [ByteBuffer], name: String, spec: CommandSpec?) {
+    private func execute(_ request: [ByteBuffer], name: String, isWrite: Bool) {
         let started = DispatchTime.now().uptimeNanoseconds
-        if Self.isWrite(name: name, spec: spec) {
+        if isWrite {
             let timer = server.commandTimer
             commit(work: { transaction, session in transaction.execute(request, name: name, session: &session) }, then: { _ in
                 timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
@@ -367,40 +369,34 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    static func isWrite(name: String, spec: CommandSpec?) -> Bool {
-        spec?.hasFlag("write") ?? Self.redliteWrites.contains(name)
-    }
-
     /// Sends work to the group committer and holds further requests until it has committed.
     func commit(work: @escaping GroupCommitter.Work, repliesInArray: Bool = false, then: (@Sendable (RESPValue) -> Void)? = nil) {
         waitingForCommit = true
         flushIfNeeded()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        server.committer.submit(session: session, work: work) { result in
-            eventLoop.execute {
-                let connection = bound.value
-                if case .success(let (value, session)) = result, value == ClientConnection.blockedMarker {
-                    // Registered as a blocked client: no reply yet, later requests keep waiting.
-                    connection.session = session
-                    then?(value)
-                    return
-                }
-                connection.waitingForCommit = false
-                switch result {
-                case .success(let (value, session)):
-                    connection.session = session
-                    if repliesInArray, case .array(let replies) = value {
-                        for reply in replies { connection.reply(reply) }
-                    } else {
-                        connection.reply(value)
-                    }
-                    then?(value)
-                case .failure(let error):
-                    connection.reply(.simpleError((error as? RedisError)?.message ?? "ERR \(error)"))
-                }
-                connection.processPending()
+        server.committer.submit(session: session, work: work, on: eventLoop) { result in
+            let connection = bound.value
+            if case .success(let (value, session)) = result, value == ClientConnection.blockedMarker {
+                // Registered as a blocked client: no reply yet, later requests keep waiting.
+                connection.session = session
+                then?(value)
+                return
             }
+            connection.waitingForCommit = false
+            switch result {
+            case .success(let (value, session)):
+                connection.session = session
+                if repliesInArray, case .array(let replies) = value {
+                    for reply in replies { connection.reply(reply) }
+                } else {
+                    connection.reply(value)
+                }
+                then?(value)
+            case .failure(let error):
+                connection.reply(.simpleError((error as? RedisError)?.message ?? "ERR \(error)"))
+            }
+            connection.processPending()
         }
     }
 
@@ -414,14 +410,5 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     private static func describe(_ address: SocketAddress) -> String {
         if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
         return address.pathname ?? "\(address)"
-    }
-}
-
-extension ByteBuffer {
-    /// The ASCII-lowercased text of a command name.
-    var lowercasedASCII: String {
-        var bytes = Array(readableBytesView)
-        for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5a { bytes[index] |= 0x20 }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -21,6 +21,8 @@ final class GroupCommitter: Sendable {
     private struct Job {
         let session: RedliteSession
         let work: Work
+        /// Where `completion` runs: the submitting connection's event loop (nil: the writer thread).
+        let eventLoop: (any EventLoop)?
         let completion: Completion
     }
 
@@ -70,15 +72,19 @@ final class GroupCommitter: Sendable {
         }, completion: { _ in })
     }
 
-    /// Queues a job; `completion` is called on the writer thread after the batch holding it commits.
-    func submit(session: RedliteSession, work: @escaping Work, completion: @escaping Completion) {
+    /// Queues a job; `completion` is called after the batch holding it commits, on `eventLoop` (the
+    /// completions of one batch for one loop run in one task of that loop, in order), or on the
+    /// writer thread when `eventLoop` is nil.
+    func submit(session: RedliteSession, work: @escaping Work, on eventLoop: (any EventLoop)? = nil,
+                completion: @escaping Completion) {
         let accepted = state.withLockedValue { state -> Bool in
             guard !state.stopped else { return false }
-            state.jobs.append(Job(session: session, work: work, completion: completion))
+            state.jobs.append(Job(session: session, work: work, eventLoop: eventLoop, completion: completion))
             return true
         }
         guard accepted else {
-            completion(.failure(RedisError("ERR server is shutting down")))
+            let failure = Result<(RESPValue, RedliteSession), any Error>.failure(RedisError("ERR server is shutting down"))
+            if let eventLoop { eventLoop.execute { completion(failure) } } else { completion(failure) }
             return
         }
         wakeUp.lock()
@@ -134,11 +140,33 @@ final class GroupCommitter: Sendable {
             }
         } catch {
             // The commit itself failed: nothing in the batch happened.
-            for job in batch { job.completion(.failure(error)) }
+            complete(batch, with: batch.map { _ in .failure(error) })
             return
         }
-        for (job, result) in zip(batch, results) { job.completion(.success(result)) }
+        complete(batch, with: results.map { .success($0) })
         serveBlockedClients()
+    }
+
+    /// Runs the completions: one task per event loop for all of that loop's jobs (a batch holds jobs
+    /// of many connections on few loops; a task each would cost a queue lock and a wake-up each).
+    private func complete(_ batch: [Job], with results: [Result<(RESPValue, RedliteSession), any Error>]) {
+        var groups: [(eventLoop: any EventLoop, completions: [@Sendable () -> Void])] = []
+        for (job, result) in zip(batch, results) {
+            guard let eventLoop = job.eventLoop else {
+                job.completion(result)
+                continue
+            }
+            let completion = job.completion
+            if let index = groups.firstIndex(where: { $0.eventLoop === eventLoop }) {
+                groups[index].completions.append { completion(result) }
+            } else {
+                groups.append((eventLoop, [{ completion(result) }]))
+            }
+        }
+        for group in groups {
+            let completions = group.completions
+            group.eventLoop.execute { for completion in completions { completion() } }
+        }
     }
 
     /// After a commit: clients blocked on keys the batch wrote are served, in arrival order, each in

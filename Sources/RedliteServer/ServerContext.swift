@@ -13,6 +13,7 @@ final class ServerContext: Sendable {
     let store: RedliteStore
     let committer: GroupCommitter
     let table: CommandTable
+    let routes: CommandRoutes
     let clients = ClientRegistry()
     let monitor = MonitorFeed()
     let logger: Logger
@@ -42,6 +43,7 @@ final class ServerContext: Sendable {
         self.committer = GroupCommitter(store: store, maxBatch: configuration.maxCommitBatch, logger: logger,
                                         batchSizes: Recorder(label: "redlite_commit_batch_size", factory: metricsFactory))
         self.table = try CommandTable.bundled
+        self.routes = CommandRoutes(table: table)
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)
         self.requestShutdown = requestShutdown

@@ -1,0 +1,54 @@
+import RedisCommands
+
+/// What a connection needs to know about a command before running it: its spec and how the server
+/// treats it (a write for the group committer, a connection-level command, a blocking command…).
+///
+/// Worked out once per name when the server starts, so a request costs one dictionary lookup and
+/// one reference count, instead of copying the spec out of the table and searching its flags and
+/// several name sets for every command.
+final class CommandRoute: Sendable {
+    /// Redis's spec; nil for Redlite's own commands and for names nobody knows.
+    let spec: CommandSpec?
+    /// Goes to the group committer (Redis's `write` flag, or one of Redlite's own writes).
+    let isWrite: Bool
+    /// Allowed before authentication (Redis's `no_auth` flag).
+    let allowedUnauthenticated: Bool
+    /// Handled by the connection (CLIENT, HELLO, MULTI, SUBSCRIBE…), not by the engine.
+    let isServerCommand: Bool
+    /// BLPOP and friends: may park the client.
+    let isBlocking: Bool
+    /// Allowed in RESP2 subscribed mode.
+    let allowedWhileSubscribed: Bool
+    /// Runs at once inside MULTI instead of being queued.
+    let isTransactionControl: Bool
+
+    /// An engine command with no connection-level step: may join a run of a pipeline (one commit or
+    /// one read snapshot for many requests).
+    var isEngineCommand: Bool { !isServerCommand && !isBlocking }
+
+    init(name: String, spec: CommandSpec?) {
+        self.spec = spec
+        self.isWrite = spec?.hasFlag("write") ?? ClientConnection.redliteWrites.contains(name)
+        self.allowedUnauthenticated = spec?.hasFlag("no_auth") ?? false
+        self.isServerCommand = ClientConnection.serverCommandNames.contains(name)
+        self.isBlocking = ClientConnection.blockingCommands.contains(name)
+        self.allowedWhileSubscribed = ClientConnection.allowedWhileSubscribed.contains(name)
+        self.isTransactionControl = ClientConnection.transactionControl.contains(name)
+    }
+}
+
+/// Every known command's route by lowercase name.
+struct CommandRoutes: Sendable {
+    private let routes: [String: CommandRoute]
+    /// The route of a name nobody knows: the engine answers it with Redis's unknown-command error.
+    private let unknown = CommandRoute(name: "", spec: nil)
+
+    init(table: CommandTable) {
+        var routes: [String: CommandRoute] = [:]
+        for spec in table.commands { routes[spec.name] = CommandRoute(name: spec.name, spec: spec) }
+        for name in ClientConnection.redliteWrites { routes[name] = CommandRoute(name: name, spec: nil) }
+        self.routes = routes
+    }
+
+    subscript(name: String) -> CommandRoute { routes[name] ?? unknown }
+}
