@@ -32,7 +32,12 @@ public final class RedliteStore: Sendable {
         public var synchronous: Synchronous = .normal
         /// SQLite page cache per connection, in KiB.
         public var cacheSizeKiB: Int = 64 * 1024
-        /// Memory-mapped I/O size in bytes (0 disables).
+        /// Memory-mapped I/O size in bytes for the read connections (0 disables). The writer never maps
+        /// the file: with a mapping, SQLite looks up every page the writer touches in the WAL index
+        /// before its own page cache, and under a stream of writes that lookup (a scan of one hash
+        /// table per 4,096 WAL frames) took 43 % of LPUSH's writer time; measured without it, LPUSH
+        /// through the server went from 28 k to 45 k per second. Readers keep it: their page cache is
+        /// dropped whenever another connection has written, and the mapping serves the re-reads.
         public var mmapSize: Int = 256 * 1024 * 1024
         /// How long a write waits for another process's lock before failing.
         public var busyTimeout: Duration = .seconds(5)
@@ -143,7 +148,7 @@ public final class RedliteStore: Sendable {
         grdb.busyMode = .timeout(TimeInterval(configuration.busyTimeout.components.seconds))
         grdb.label = readOnly ? "redlite.reader" : "redlite.writer"
         let cacheSize = configuration.cacheSizeKiB
-        let mmapSize = configuration.mmapSize
+        let mmapSize = readOnly ? configuration.mmapSize : 0
         let synchronous = configuration.synchronous.rawValue
         let pageSize = configuration.pageSize
         grdb.prepareDatabase { db in
