@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import RedliteSQLiteWAL
 public import NIOCore
 public import RESP
 import NIOConcurrencyHelpers
@@ -142,6 +143,9 @@ public final class RedliteStore: Sendable {
     }
 
     static func openConnection(path: String?, configuration: Configuration, readOnly: Bool, migrate: Bool = false) throws -> SQLiteConnection {
+        // Before the first connection: WAL frames are then written once per transaction (see
+        // RedliteSQLiteWAL); should it fail, SQLite's default VFS works as before.
+        _ = redlite_sqlite_wal_coalescing_install()
         var grdb = GRDB.Configuration()
         grdb.readonly = readOnly
         grdb.foreignKeysEnabled = true
