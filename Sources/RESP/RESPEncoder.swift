@@ -57,19 +57,64 @@ extension ByteBuffer {
     /// Appends `bytes` as a bulk string.
     @inlinable
     public mutating func writeRESPBulk(_ bytes: UnsafeRawBufferPointer) {
-        writeInteger(UInt8(ascii: "$"))
-        writeDecimal(Int64(bytes.count))
-        writeInteger(UInt16(0x0D0A))
-        writeBytes(bytes)
-        writeInteger(UInt16(0x0D0A))
+        // One capacity check and one copy for the whole element: a long array reply (LRANGE,
+        // HGETALL) writes thousands of these.
+        let count = bytes.count
+        writeWithUnsafeMutableBytes(minimumWritableBytes: count + Self.maximumHeaderLength + 2) { out in
+            var index = Self.writeHeaderLine(UInt8(ascii: "$"), Int64(count), into: out)
+            if count > 0 { (out.baseAddress! + index).copyMemory(from: bytes.baseAddress!, byteCount: count) }
+            index += count
+            out[index] = 0x0D
+            out[index + 1] = 0x0A
+            return index + 2
+        }
     }
 
     /// Appends an aggregate header such as `*3\r\n`.
     @inlinable
     public mutating func writeRESPHeader(_ type: UInt8, count: Int) {
-        writeInteger(type)
-        writeDecimal(Int64(count))
-        writeInteger(UInt16(0x0D0A))
+        writeRESPLine(type, Int64(count))
+    }
+
+    /// Appends a type byte, a decimal number and CRLF: `*3\r\n`, `:42\r\n`, `$-1\r\n`.
+    @inlinable
+    public mutating func writeRESPLine(_ type: UInt8, _ value: Int64) {
+        writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maximumHeaderLength) { out in
+            Self.writeHeaderLine(type, value, into: out)
+        }
+    }
+
+    /// Type byte, sign, 20 digits, CRLF.
+    @usableFromInline
+    static let maximumHeaderLength = 24
+
+    /// Writes `type`, `value` in decimal and CRLF at the start of `out` (at least
+    /// `maximumHeaderLength` bytes); returns the bytes written.
+    @inlinable
+    static func writeHeaderLine(_ type: UInt8, _ value: Int64, into out: UnsafeMutableRawBufferPointer) -> Int {
+        out[0] = type
+        var index = 1
+        if value < 0 {
+            out[index] = UInt8(ascii: "-")
+            index += 1
+        }
+        var magnitude = value.magnitude
+        var digits = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        var position = index + digits
+        repeat {
+            position -= 1
+            out[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        index += digits
+        out[index] = 0x0D
+        out[index + 1] = 0x0A
+        return index + 2
     }
 
     /// Appends a command as a RESP array of bulk strings: what a client sends.
@@ -101,9 +146,7 @@ extension ByteBuffer {
             writeLineSafe(text)
             writeInteger(UInt16(0x0D0A))
         case .integer(let number):
-            writeInteger(UInt8(ascii: ":"))
-            writeDecimal(number)
-            writeInteger(UInt16(0x0D0A))
+            writeRESPLine(UInt8(ascii: ":"), number)
         case .bulkString(let bytes):
             bytes.writeBulk(into: &self)
         case .nullBulkString:
