@@ -8,7 +8,7 @@ struct CommandContext {
     var database: Int
     /// Set inside `RedliteStore.transaction` (the writer lock is held): all work goes here.
     let connection: SQLiteConnection?
-    /// Set inside `RedliteStore.withReadSnapshot`: reads use this read connection (already in a read
+    /// Set by a `RedliteReader`: reads use its read connection (already in a read
     /// transaction), so a run of read commands shares one snapshot.
     var snapshot: SQLiteConnection? = nil
     /// The client speaks RESP3.

@@ -32,7 +32,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public static let wrongType = RedisError("WRONGTYPE Operation against a key holding the wrong kind of value")
     public static let syntax = RedisError("ERR syntax error")
-    /// A write command sent through `RedliteStore.withReadSnapshot` (a caller's mistake).
+    /// A write command sent through a `RedliteReader` (a caller's mistake).
     static let writeInReadSnapshot = RedisError("ERR write command in a read-only snapshot")
     public static let notInteger = RedisError("ERR value is not an integer or out of range")
     public static let notFloat = RedisError("ERR value is not a valid float")

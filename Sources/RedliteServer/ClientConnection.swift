@@ -167,14 +167,16 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func processPending() {
         while !waitingForCommit && !closing, let request = popPending() {
+            let name = request[0].lowercasedASCII
+            let route = server.routes[name]
             // A pipeline's run of plain commands with a write among them goes to the writer as one
             // job: one commit for all of them, replies in order once it is durable. A run of reads
             // only is answered from one read snapshot.
-            if pending.count > 0, let run = plainRun(startingWith: request) {
+            if pending.count > 0, let run = plainRun(startingWith: request, name: name, route: route) {
                 if run.writes { submitRun(run.requests, names: run.names) } else { executeReads(run.requests, names: run.names) }
                 continue
             }
-            handle(request)
+            handle(request, name: name, route: route)
         }
         guard !waitingForCommit else { return }
         flushIfNeeded()
@@ -206,9 +208,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     /// `first` and the plain commands right behind it (at least two), with their names and whether
     /// any of them writes.
-    private func plainRun(startingWith first: [ByteBuffer]) -> (requests: [[ByteBuffer]], names: [String], writes: Bool)? {
-        let firstName = first[0].lowercasedASCII
-        let firstRoute = server.routes[firstName]
+    private func plainRun(startingWith first: [ByteBuffer], name firstName: String, route firstRoute: CommandRoute)
+        -> (requests: [[ByteBuffer]], names: [String], writes: Bool)? {
         guard isPlain(firstRoute) else { return nil }
         var requests = [first]
         var names = [firstName]
@@ -301,12 +302,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func handle(_ request: [ByteBuffer]) {
+    private func handle(_ request: [ByteBuffer], name: String, route: CommandRoute) {
         if subscriber != nil { drainInbox() }
         server.commandsProcessed.increment()
         server.commandCounter.increment()
-        let name = request[0].lowercasedASCII
-        let route = server.routes[name]
         let spec = route.spec
         noteCommand(name)
         if server.monitor.isActive {
