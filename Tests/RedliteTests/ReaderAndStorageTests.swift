@@ -45,6 +45,40 @@ struct ReaderAndStorageTests {
         #expect(store.execute("EXISTS", "k", session: &session) == .integer(0))
     }
 
+    @Test("SET over a key of another type converts it and leaves none of its old elements behind")
+    func setConvertsAggregateKeys() throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("convert.db"))
+        var session = RedliteSession()
+        #expect(store.execute("HSET", "h", "f", "v", "g", "w", session: &session) == .integer(2))
+        #expect(store.execute("RPUSH", "l", "a", "b", session: &session) == .integer(2))
+        #expect(store.execute("SADD", "s", "a", session: &session) == .integer(1))
+        #expect(store.execute("ZADD", "z", "1", "a", session: &session) == .integer(1))
+        #expect(store.execute("EXPIRE", "z", "100", session: &session) == .integer(1))
+        #expect(store.execute("SET", "h", "1", session: &session) == .ok)
+        #expect(store.execute("SET", "l", "2", "EX", "50", session: &session) == .ok)
+        #expect(store.execute("SET", "s", "3", session: &session) == .ok)
+        #expect(store.execute("SET", "z", "4", "KEEPTTL", session: &session) == .ok)
+        for (key, value) in [("h", "1"), ("l", "2"), ("s", "3"), ("z", "4")] {
+            #expect(store.execute("TYPE", key, session: &session) == .simpleString("string"))
+            #expect(store.execute("GET", key, session: &session) == .bulkString(ByteBuffer(string: value)))
+        }
+        #expect(store.execute("TTL", "h", session: &session) == .integer(-1))
+        #expect(store.execute("TTL", "l", session: &session) == .integer(50))
+        #expect(store.execute("TTL", "z", session: &session) == .integer(100))
+        #expect(store.execute("INCR", "h", session: &session) == .integer(2))
+        let leftovers = try store.withReader { connection -> Int64 in
+            let statement = try connection.statement("""
+                SELECT (SELECT count(*) FROM hashes) + (SELECT count(*) FROM lists) + (SELECT count(*) FROM sets)
+                    + (SELECT count(*) FROM zsets) + (SELECT count(*) FROM keys WHERE size <> 0)
+                """)
+            defer { statement.reset() }
+            _ = try statement.step()
+            return statement.int64(0)
+        }
+        #expect(leftovers == 0)
+    }
+
     @Test("a new database file gets the configured page size")
     func pageSize() throws {
         let directory = try TemporaryDirectory()
