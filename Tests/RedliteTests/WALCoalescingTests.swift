@@ -19,6 +19,15 @@ struct WALCoalescingTests {
         String(repeating: String(index % 10), count: size)
     }
 
+    @Test("SQLite's process-wide settings were made before SQLite initialized (memory statistics off)")
+    func processConfigurationTookEffect() throws {
+        let store = try RedliteStore.inMemory()
+        var session = RedliteSession()
+        #expect(store.execute("SET", "k", "v", session: &session) == .ok)
+        // The first call's result is kept: SQLITE_MISUSE had SQLite been initialized before it.
+        #expect(redlite_sqlite_configure_process() == 0)
+    }
+
     @Test("a large transaction's frames are written in few calls; other connections and a reopened file see all of it",
           arguments: [1024, 65536])
     func largeTransaction(pageSize: Int) throws {

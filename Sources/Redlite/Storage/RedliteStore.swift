@@ -143,8 +143,10 @@ public final class RedliteStore: Sendable {
     }
 
     static func openConnection(path: String?, configuration: Configuration, readOnly: Bool, migrate: Bool = false) throws -> SQLiteConnection {
-        // Before the first connection: WAL frames are then written once per transaction (see
-        // RedliteSQLiteWAL); should it fail, SQLite's default VFS works as before.
+        // Before the first connection: SQLite's process-wide settings (no memory statistics, so no
+        // global mutex per allocation), then WAL frames written once per transaction (both in
+        // RedliteSQLiteWAL); should either fail, SQLite's defaults work as before, only slower.
+        _ = redlite_sqlite_configure_process()
         _ = redlite_sqlite_wal_coalescing_install()
         var grdb = GRDB.Configuration()
         grdb.readonly = readOnly

@@ -18,4 +18,10 @@ int redlite_sqlite_wal_coalescing_install(void);
 /// calls made for them (tests and benchmarks read them).
 void redlite_sqlite_wal_coalescing_counters(long long *writesReceived, long long *writesMade);
 
+/// Process-wide SQLite configuration made once, before SQLite initializes (call it before any
+/// connection opens): memory statistics off, so allocations take no global mutex. Returns
+/// SQLITE_OK, or SQLITE_MISUSE when SQLite had already been initialized (it then keeps its
+/// defaults, which are correct, only slower when several threads use SQLite at once).
+int redlite_sqlite_configure_process(void);
+
 #endif
