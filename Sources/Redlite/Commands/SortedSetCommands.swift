@@ -176,12 +176,12 @@ enum SortedSetCommands {
                     processed += 1
                     lastScore = newScore
                     if newScore != current {
-                        try connection.zsetSetScore(id, member, newScore)
+                        try connection.zsetUpdateScore(id, member, newScore)
                         updated += 1
                     }
                 } else {
                     if xx { continue }
-                    try connection.zsetSetScore(id, member, score)
+                    try connection.zsetInsert(id, member, score)
                     added += 1
                     processed += 1
                     lastScore = score

@@ -14,17 +14,28 @@ extension SQLiteConnection {
         return try statement.step() ? statement.double(0) : nil
     }
 
-    /// Inserts or updates a member's score; true when the member is new.
-    @discardableResult
-    func zsetSetScore(_ id: Int64, _ member: ByteBuffer, _ score: Double) throws -> Bool {
-        let insert = try statement("INSERT OR IGNORE INTO zsets (key_id, member, score) VALUES (?1, ?2, ?3)")
-        insert.bind(1, id).bind(2, member).bind(3, score)
-        try insert.run()
-        if insert.changes == 1 { return true }
-        let update = try statement("UPDATE zsets SET score = ?3 WHERE key_id = ?1 AND member = ?2")
-        update.bind(1, id).bind(2, member).bind(3, score)
-        try update.run()
-        return false
+    /// Inserts or updates a member's score, in one statement.
+    func zsetSetScore(_ id: Int64, _ member: ByteBuffer, _ score: Double) throws {
+        let statement = try statement("""
+            INSERT INTO zsets (key_id, member, score) VALUES (?1, ?2, ?3)
+            ON CONFLICT (key_id, member) DO UPDATE SET score = excluded.score
+            """)
+        statement.bind(1, id).bind(2, member).bind(3, score)
+        try statement.run()
+    }
+
+    /// Adds a member the caller knows is absent (ZADD has just looked up its score).
+    func zsetInsert(_ id: Int64, _ member: ByteBuffer, _ score: Double) throws {
+        let statement = try statement("INSERT INTO zsets (key_id, member, score) VALUES (?1, ?2, ?3)")
+        statement.bind(1, id).bind(2, member).bind(3, score)
+        try statement.run()
+    }
+
+    /// Changes the score of a member the caller knows is present.
+    func zsetUpdateScore(_ id: Int64, _ member: ByteBuffer, _ score: Double) throws {
+        let statement = try statement("UPDATE zsets SET score = ?3 WHERE key_id = ?1 AND member = ?2")
+        statement.bind(1, id).bind(2, member).bind(3, score)
+        try statement.run()
     }
 
     func zsetRemove(_ id: Int64, _ member: ByteBuffer) throws -> Bool {
