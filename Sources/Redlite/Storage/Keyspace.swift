@@ -110,7 +110,8 @@ extension SQLiteConnection {
         try statement.run()
     }
 
-    /// Writes a string value (creating the key, or replacing whatever the key held), in one statement.
+    /// Writes a string value (creating the key, or replacing whatever the key held): one statement, or
+    /// three when the key held another type.
     ///
     /// - Parameters:
     ///   - expireAt: the new expiry, or nil for none.
@@ -119,7 +120,7 @@ extension SQLiteConnection {
         // The common case, a string over a string or a new key, leaves `type` alone: naming it in the
         // SET list would run the type-change trigger's program on every write (about 10 % of the
         // statement's cost in a batch of random SETs). Over another type the update's WHERE skips the
-        // row, nothing changes, and the second statement converts the key.
+        // row, nothing changes, and the upsert runs again once the key is converted.
         let statement = try statement("""
             INSERT INTO keys (db, key, type, value, expire_at, created_at, updated_at)
             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?5)
@@ -134,20 +135,12 @@ extension SQLiteConnection {
         statement.bind(1, db).bind(2, key).bind(3, value).bind(4, expireAt).bind(5, now).bind(6, Int64(keepTTL ? 1 : 0))
         try statement.run()
         if statement.changes > 0 { return }
-        // The key holds another type: it becomes a string (the trigger deletes its old elements).
-        let conversion = try self.statement("""
-            UPDATE keys SET
-                type = 1,
-                value = ?3,
-                size = 0,
-                expire_at = CASE WHEN ?6 AND (expire_at IS NULL OR expire_at > ?5) THEN expire_at ELSE ?4 END,
-                created_at = CASE WHEN expire_at IS NOT NULL AND expire_at <= ?5 THEN ?5 ELSE created_at END,
-                version = version + 1,
-                updated_at = ?5
-            WHERE db = ?1 AND key = ?2
-            """)
-        conversion.bind(1, db).bind(2, key).bind(3, value).bind(4, expireAt).bind(5, now).bind(6, Int64(keepTTL ? 1 : 0))
+        // The key holds another type: it becomes an empty string (the trigger deletes its old
+        // elements); the upsert, run again with the same bindings (a reset keeps them), now applies.
+        let conversion = try self.statement("UPDATE keys SET type = 1, size = 0 WHERE db = ?1 AND key = ?2")
+        conversion.bind(1, db).bind(2, key)
         try conversion.run()
+        try statement.run()
     }
 
     /// Whether any live key of `db` exists.
