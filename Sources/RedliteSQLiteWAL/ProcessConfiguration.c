@@ -15,6 +15,9 @@ static void configure(void) {
     // on their own read connections at the same time, and perf showed them waking each other on
     // that mutex (futex calls on every few GETs). Nothing here reads those statistics.
     configureResult = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    // The default page cache behind a wrapper that skips commits' empty truncations (see
+    // PageCacheTruncation.c).
+    if (configureResult == SQLITE_OK) configureResult = redlite_sqlite_page_cache_install();
 }
 
 int redlite_sqlite_configure_process(void) {

@@ -19,9 +19,25 @@ int redlite_sqlite_wal_coalescing_install(void);
 void redlite_sqlite_wal_coalescing_counters(long long *writesReceived, long long *writesMade);
 
 /// Process-wide SQLite configuration made once, before SQLite initializes (call it before any
-/// connection opens): memory statistics off, so allocations take no global mutex. Returns
+/// connection opens): memory statistics off, so allocations take no global mutex, and the page
+/// cache wrapper below installed. Returns
 /// SQLITE_OK, or SQLITE_MISUSE when SQLite had already been initialized (it then keeps its
 /// defaults, which are correct, only slower when several threads use SQLite at once).
 int redlite_sqlite_configure_process(void);
+
+/// Installs SQLite's default page cache behind a wrapper that skips truncations with nothing to
+/// remove (called by `redlite_sqlite_configure_process`; must run before SQLite initializes).
+///
+/// At every commit the pager truncates its cache to the database size, and the default cache scans
+/// its whole hash table whenever it has held a page above that size since its last truncation,
+/// which B-tree balancing makes true after almost every split (it renumbers pages through the
+/// pending-byte page). The wrapper tracks an upper bound of the page numbers held and passes a
+/// truncation on only when a page at or above its limit may be held.
+int redlite_sqlite_page_cache_install(void);
+
+/// Truncations the page cache wrapper skipped (nothing to remove), how many of those the default
+/// cache would have answered with a scan of all its pages, and truncations passed on, since the
+/// process started (tests and benchmarks read them).
+void redlite_sqlite_page_cache_counters(long long *skipped, long long *scansAvoided, long long *passedOn);
 
 #endif
