@@ -166,7 +166,15 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: Processing
 
     func processPending() {
-        while !waitingForCommit && !closing, let request = popPending() {
+        // Flushing inside the loop can report the channel writable again, which calls back here: the
+        // loop below already goes on, and a nested one would take requests out of order.
+        guard !isProcessing else { return }
+        isProcessing = true
+        defer { isProcessing = false }
+        // A client that does not read its replies is not answered further (and not read from) until
+        // it catches up: replies wait in the socket and at most about the channel's high water mark
+        // in NIO, not in unbounded memory (see `channelWritabilityChanged`).
+        while !waitingForCommit && !closing && canReply(), let request = popPending() {
             let name = request[0].lowercasedASCII
             let route = server.routes[name]
             // A pipeline's run of plain commands with a write among them goes to the writer as one
@@ -180,6 +188,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
         guard !waitingForCommit else { return }
         flushIfNeeded()
+        if !context.channel.isWritable && !closing && !pending.isEmpty { pauseReading() }
         if let message = closingError, pending.isEmpty, !closing {
             closingError = nil
             sendClosingError(message)
@@ -236,13 +245,26 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Answers a run of read commands (from the loop reader's snapshot).
+    /// Answers a run of read commands (from the loop reader's snapshot). Once the replies pass
+    /// `flushThreshold` they are sent, and if the client is not keeping up the rest of the run goes
+    /// back to the front of the queue.
     private func executeReads(_ requests: [[ByteBuffer]], names: [String]) {
-        noteRun(requests, names: names)
+        var answered = 0
         for (request, name) in zip(requests, names) {
+            guard canReply() else { break }
             let started = DispatchTime.now().uptimeNanoseconds
             reply(read(request, name: name))
             server.commandTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            answered += 1
+        }
+        if answered == requests.count {
+            noteRun(requests, names: names)
+        } else if answered > 0 {
+            noteRun(Array(requests[..<answered]), names: Array(names[..<answered]))
+        }
+        for request in requests[answered...].reversed() {
+            pending.prepend(request)
+            pendingBytes += Self.size(of: request)
         }
     }
 
@@ -269,6 +291,39 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         if outbound == nil { outbound = context.channel.allocator.buffer(capacity: 256) }
         outbound!.writeRESPValue(value, version: session.protocolVersion)
         unflushed = true
+    }
+
+    /// Replies are sent once this many bytes of them are waiting, even in the middle of a pipeline.
+    static let flushThreshold = 64 * 1024
+
+    /// Whether more replies may be produced now: replies past `flushThreshold` are sent first, and then
+    /// the channel must be writable (NIO holds less than its high water mark of unsent bytes).
+    private func canReply() -> Bool {
+        if let outbound, outbound.readableBytes >= Self.flushThreshold { flushIfNeeded() }
+        return context.channel.isWritable
+    }
+
+    private var readingPaused = false
+    private var isProcessing = false
+
+    /// Stops reading from the socket: the client's further requests wait in the kernel's buffers (and
+    /// then in the client), as TCP intends, instead of in the server.
+    private func pauseReading() {
+        guard !readingPaused else { return }
+        readingPaused = true
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            if readingPaused {
+                readingPaused = false
+                // Turning automatic reading back on also asks for the next read.
+                context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            }
+            if !waitingForCommit { processPending() }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func flushIfNeeded() {

@@ -287,3 +287,54 @@ struct ServerMetricsTests {
         await served.stop()
     }
 }
+
+@Suite("Replies to a client that does not read them")
+struct NonReadingClientTests {
+    @Test("a client that stops reading is answered only as fast as it reads: nothing is lost, the server's buffering stays bounded")
+    func nonReadingClient() async throws {
+        let served = try await ServedRedlite.start()
+        let admin = try served.connect()
+        let value = String(repeating: "x", count: 64 * 1024)
+        try admin.run("SET", "big", value)
+        func processed() throws -> Int {
+            let info = try admin.run("INFO", "stats").string ?? ""
+            let line = info.split(separator: "\r\n").first { $0.hasPrefix("total_commands_processed:") }
+            return Int(line?.split(separator: ":").last ?? "") ?? -1
+        }
+        let before = try processed()
+
+        // 1,000 GETs of a 64 KiB value in one write, none of the replies read: 64 MiB of replies if
+        // the server answered them all into memory.
+        let requests = 1_000
+        let slow = try served.connect(timeout: .seconds(30))
+        var pipeline = ByteBuffer()
+        for _ in 0..<requests { pipeline.writeString("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n") }
+        try slow.write(pipeline)
+
+        // Wait (bounded) until the server stops making progress on them.
+        var last = -1
+        var polls = 0
+        while polls < 50 {
+            polls += 1
+            try await Task.sleep(for: .milliseconds(200))
+            // Each poll is itself one command (INFO).
+            let now = try processed()
+            defer { last = now }
+            if now == last + 1 { break }
+        }
+        let answered = last - before - polls
+        #expect(answered < requests / 4, "the server answered \(answered) of \(requests) requests nobody read")
+
+        // Reading again, the client gets every reply, in order.
+        for index in 0..<requests {
+            let reply = try slow.readValue()
+            guard reply == .bulk(value) else {
+                Issue.record("reply \(index) is not the value")
+                break
+            }
+        }
+        #expect(try slow.run("PING") == .simpleString("PONG"))
+        #expect(try processed() - before >= requests)
+        await served.stop()
+    }
+}
