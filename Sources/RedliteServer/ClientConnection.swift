@@ -171,9 +171,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard !isProcessing else { return }
         isProcessing = true
         defer { isProcessing = false }
-        // A client that does not read its replies is not answered further (and not read from) until
-        // it catches up: replies wait in the socket and at most about the channel's high water mark
-        // in NIO, not in unbounded memory (see `channelWritabilityChanged`).
+        // A client that does not read its replies is not answered further until it catches up: its
+        // replies wait in the socket and, up to about the channel's high water mark, in NIO, not in
+        // unbounded memory (see `channelWritabilityChanged`). Its requests are still read, so a client
+        // that sends a whole pipeline before reading any reply never deadlocks with the server; they
+        // wait here, held to the query-buffer limit as any unprocessed request is.
         while !waitingForCommit && !closing && canReply(), let request = popPending() {
             let name = request[0].lowercasedASCII
             let route = server.routes[name]
@@ -188,7 +190,6 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
         guard !waitingForCommit else { return }
         flushIfNeeded()
-        if !context.channel.isWritable && !closing && !pending.isEmpty { pauseReading() }
         if let message = closingError, pending.isEmpty, !closing {
             closingError = nil
             sendClosingError(message)
@@ -303,26 +304,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         return context.channel.isWritable
     }
 
-    private var readingPaused = false
     private var isProcessing = false
 
-    /// Stops reading from the socket: the client's further requests wait in the kernel's buffers (and
-    /// then in the client), as TCP intends, instead of in the server.
-    private func pauseReading() {
-        guard !readingPaused else { return }
-        readingPaused = true
-        context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
-    }
-
+    /// Replies resume once NIO has sent enough of the earlier ones.
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            if readingPaused {
-                readingPaused = false
-                // Turning automatic reading back on also asks for the next read.
-                context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-            }
-            if !waitingForCommit { processPending() }
-        }
+        if context.channel.isWritable && !waitingForCommit { processPending() }
         context.fireChannelWritabilityChanged()
     }
 
