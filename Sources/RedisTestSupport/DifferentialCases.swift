@@ -203,6 +203,9 @@ public enum DifferentialCases {
             ["LSET", "none", "0", "x"], ["LSET", "l", "x", "y"], ["LRANGE", "l", "0", "-1"], ["LTRIM", "l", "1", "-2"], ["LRANGE", "l", "0", "-1"],
             ["LTRIM", "l", "5", "10"], ["EXISTS", "l"], ["RPUSH", "m", "1", "2", "3"], ["LTRIM", "m", "-100", "100"], ["LRANGE", "m", "0", "-1"],
             ["LTRIM", "m", "0", "0"], ["LRANGE", "m", "0", "-1"], ["LTRIM", "none", "0", "1"], ["LTRIM", "m", "x", "1"], ["LLEN", "m"],
+            // Empty elements between others, and one large enough to outgrow LRANGE's first buffer guess.
+            ["RPUSH", "e", "", "x", "", String(repeating: "long", count: 5_000), "", "y"], ["LRANGE", "e", "0", "-1"],
+            ["LRANGE", "e", "1", "2"], ["LRANGE", "e", "-2", "-1"], ["LRANGE", "e", "2", "2"],
         ]),
         DifferentialCase("LINSERT LREM", [
             ["RPUSH", "l", "a", "b", "c", "b"], ["LINSERT", "l", "BEFORE", "b", "x"], ["LINSERT", "l", "AFTER", "b", "y"],

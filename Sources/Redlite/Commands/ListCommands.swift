@@ -34,7 +34,7 @@ enum ListCommands {
             return try context.read { connection in
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list) else { return .array([]) }
                 guard let window = IndexWindow(start: start, end: end, length: record.size) else { return .array([]) }
-                return .array(try connection.listSlice(record.id, offset: window.offset, count: window.count).map { .bulkString($0.value) })
+                return .array(try connection.listValues(record.id, offset: window.offset, count: window.count).map { .bulkString($0) })
             }
         }
         registry.register("lindex") { context, arguments in
@@ -266,6 +266,14 @@ extension SQLiteConnection {
         var elements: [(position: Int64, value: ByteBuffer)] = []
         while try statement.step() { elements.append((statement.int64(0), statement.bytes(1))) }
         return elements
+    }
+
+    /// `count` values from index `offset` (LRANGE), read into one buffer.
+    func listValues(_ id: Int64, offset: Int64, count: Int64) throws -> [ByteBuffer] {
+        let statement = try statement("SELECT value FROM lists WHERE key_id = ?1 ORDER BY position LIMIT ?2 OFFSET ?3")
+        defer { statement.reset() }
+        statement.bind(1, id).bind(2, count).bind(3, offset)
+        return try statement.collectBytes(0, expectedRows: Int(clamping: min(count, 1024)))
     }
 
     /// The head or tail position, nil for an empty list.

@@ -155,6 +155,25 @@ struct SQLiteStatement {
         return ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
+    /// Every remaining row's `column` as bytes, copied into one buffer and returned as slices of it:
+    /// a range of many small values costs a few allocations instead of two per value. The slices keep
+    /// the whole buffer alive, so this is for values that leave together (one reply).
+    func collectBytes(_ column: Int32, expectedRows: Int) throws -> [ByteBuffer] {
+        var arena = ByteBuffer()
+        var ranges: [(start: Int, count: Int)] = []
+        ranges.reserveCapacity(expectedRows)
+        while try step() {
+            let count = Int(sqlite3_column_bytes(handle, column))
+            let start = arena.writerIndex
+            if count > 0, let pointer = sqlite3_column_blob(handle, column) {
+                if ranges.isEmpty { arena.reserveCapacity(min(count * max(expectedRows, 1), 64 * 1024)) }
+                arena.writeBytes(UnsafeRawBufferPointer(start: pointer, count: count))
+            }
+            ranges.append((start, count))
+        }
+        return ranges.map { arena.getSlice(at: $0.start, length: $0.count) ?? ByteBuffer() }
+    }
+
     /// Number of rows the last write statement on the connection changed.
     var changes: Int { Int(sqlite3_changes(connection)) }
 }
