@@ -228,9 +228,7 @@ extension SQLiteConnection {
         let statement = try statement("SELECT member FROM sets WHERE key_id = ?1")
         defer { statement.reset() }
         statement.bind(1, id)
-        var members: [ByteBuffer] = []
-        while try statement.step() { members.append(statement.bytes(0)) }
-        return members
+        return try statement.collectBytes(0, expectedRows: 16)
     }
 
     /// Up to `count` distinct members chosen uniformly at random.
@@ -238,8 +236,6 @@ extension SQLiteConnection {
         let statement = try statement("SELECT member FROM sets WHERE key_id = ?1 ORDER BY random() LIMIT ?2")
         defer { statement.reset() }
         statement.bind(1, id).bind(2, count)
-        var members: [ByteBuffer] = []
-        while try statement.step() { members.append(statement.bytes(0)) }
-        return members
+        return try statement.collectBytes(0, expectedRows: Int(clamping: min(count, 1024)))
     }
 }
