@@ -260,8 +260,11 @@ extension SQLiteConnection {
         let statement = try statement("SELECT field, value FROM hashes WHERE key_id = ?1")
         defer { statement.reset() }
         statement.bind(1, id)
-        var entries: [(field: ByteBuffer, value: ByteBuffer)] = []
-        while try statement.step() { entries.append((statement.bytes(0), statement.bytes(1))) }
-        return entries
+        var collector = ByteCollector(expectedValues: 32)
+        while try statement.step() {
+            collector.append(statement, column: 0)
+            collector.append(statement, column: 1)
+        }
+        return stride(from: 0, to: collector.count, by: 2).map { (collector.value($0), collector.value($0 + 1)) }
     }
 }

@@ -129,8 +129,12 @@ extension SQLiteConnection {
     }
 
     private func collect(_ statement: SQLiteStatement) throws -> [ScoredMember] {
-        var members: [ScoredMember] = []
-        while try statement.step() { members.append(ScoredMember(member: statement.bytes(0), score: statement.double(1))) }
-        return members
+        var collector = ByteCollector(expectedValues: 16)
+        var scores: [Double] = []
+        while try statement.step() {
+            collector.append(statement, column: 0)
+            scores.append(statement.double(1))
+        }
+        return scores.indices.map { ScoredMember(member: collector.value($0), score: scores[$0]) }
     }
 }

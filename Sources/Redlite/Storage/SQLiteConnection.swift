@@ -155,27 +155,50 @@ struct SQLiteStatement {
         return ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    /// Every remaining row's `column` as bytes, copied into one buffer and returned as slices of it:
-    /// a range of many small values costs a few allocations instead of two per value. The slices keep
-    /// the whole buffer alive, so this is for values that leave together (one reply).
+    /// Every remaining row's `column` as bytes (see `ByteCollector`).
     func collectBytes(_ column: Int32, expectedRows: Int) throws -> [ByteBuffer] {
-        var arena = ByteBuffer()
-        var ranges: [(start: Int, count: Int)] = []
-        ranges.reserveCapacity(expectedRows)
-        while try step() {
-            let count = Int(sqlite3_column_bytes(handle, column))
-            let start = arena.writerIndex
-            if count > 0, let pointer = sqlite3_column_blob(handle, column) {
-                if ranges.isEmpty { arena.reserveCapacity(min(count * max(expectedRows, 1), 64 * 1024)) }
-                arena.writeBytes(UnsafeRawBufferPointer(start: pointer, count: count))
-            }
-            ranges.append((start, count))
-        }
-        return ranges.map { arena.getSlice(at: $0.start, length: $0.count) ?? ByteBuffer() }
+        var collector = ByteCollector(expectedValues: expectedRows)
+        while try step() { collector.append(self, column: column) }
+        return collector.values()
     }
 
     /// Number of rows the last write statement on the connection changed.
     var changes: Int { Int(sqlite3_changes(connection)) }
+}
+
+/// Column values of many rows copied into one buffer and handed out as slices of it: a range of many
+/// small values costs a few allocations instead of two per value. The slices keep the whole buffer
+/// alive, so this is for values that leave together (one reply, one set operation).
+struct ByteCollector {
+    private var arena = ByteBuffer()
+    private var ranges: [(start: Int, count: Int)] = []
+
+    init(expectedValues: Int) {
+        ranges.reserveCapacity(expectedValues)
+    }
+
+    /// Copies the current row's `column`.
+    mutating func append(_ statement: SQLiteStatement, column: Int32) {
+        let count = Int(sqlite3_column_bytes(statement.handle, column))
+        let start = arena.writerIndex
+        if count > 0, let pointer = sqlite3_column_blob(statement.handle, column) {
+            if arena.capacity == 0 { arena.reserveCapacity(min(count * max(ranges.capacity, 1), 64 * 1024)) }
+            arena.writeBytes(UnsafeRawBufferPointer(start: pointer, count: count))
+        }
+        ranges.append((start, count))
+    }
+
+    var count: Int { ranges.count }
+
+    /// The `index`th value appended.
+    func value(_ index: Int) -> ByteBuffer {
+        arena.getSlice(at: ranges[index].start, length: ranges[index].count) ?? ByteBuffer()
+    }
+
+    /// Every value, in the order appended.
+    func values() -> [ByteBuffer] {
+        ranges.indices.map(value)
+    }
 }
 
 // A connection is used by one thread at a time: the writer only inside `RedliteStore.writer`'s mutex,
