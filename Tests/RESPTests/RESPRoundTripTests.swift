@@ -1,5 +1,9 @@
 import NIOCore
 import RESP
+import RedisTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @Suite("RESP values encode and decode")
@@ -141,6 +145,33 @@ struct RESPRoundTripTests {
         #expect(RESPDouble.format(1e21) == "1e+21")
         #expect(RESPDouble.format(.infinity) == "inf")
         #expect(RESPDouble.format(-.infinity) == "-inf")
+        #expect(RESPDouble.format(1e17) == "1e+17")
+        #expect(RESPDouble.format(99_999_999_999_999_984) == "99999999999999984")
+        #expect(RESPDouble.format(-42) == "-42")
+    }
+
+    @Test("the fast paths format exactly as C's %.17g, over seeded random doubles of every kind")
+    func doubleFormattingMatchesC() {
+        func c(_ value: Double) -> String {
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+                let length = withVaList([value]) { vsnprintf(buffer.baseAddress, 64, "%.17g", $0) }
+                return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(length)), as: UTF8.self)
+            }
+        }
+        var generator = SeededGenerator(seed: 17)
+        var values: [Double] = [0, 1, -1, 0.5, 1e16, 1e16 + 2, 1e17 - 16, 1e17, 1e17 + 16, 9_007_199_254_740_993, 1e-300, 5e-324,
+                                .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 123_456.789]
+        for _ in 0..<20_000 {
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: values.append(Double(Int64.random(in: -1_000_000_000...1_000_000_000, using: &generator)))
+            case 1: values.append(Double(Int64.random(in: Int64.min...Int64.max, using: &generator)))
+            case 2: values.append(Double.random(in: -1e6...1e6, using: &generator))
+            default: values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator)))
+            }
+        }
+        for value in values where value.isFinite {
+            #expect(RESPDouble.format(value) == c(value), "\(value)")
+        }
     }
 
     @Test("decimal writer covers the whole Int64 range")
