@@ -139,13 +139,14 @@ enum ListCommands {
 
     private static func push(_ context: inout CommandContext, _ arguments: CommandArguments, head: Bool, onlyExisting: Bool) throws -> RESPValue {
         try context.write { connection in
-            var id = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list, forWrite: true)?.id
-            if id == nil {
-                if onlyExisting { return .integer(0) }
-                id = try connection.createKey(db: context.db, key: arguments[1], type: .list, now: context.now)
-            }
-            try connection.listPush(id!, values: (2..<arguments.count).map { arguments[$0] }, head: head)
-            return .integer(try connection.updateSize(id: id!, by: Int64(arguments.count - 2), now: context.now))
+            let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list, forWrite: true)
+            if record == nil && onlyExisting { return .integer(0) }
+            let id = try record?.id ?? connection.createKey(db: context.db, key: arguments[1], type: .list, now: context.now)
+            let pushed = Int64(arguments.count - 2)
+            try connection.listPush(id, values: (2..<arguments.count).map { arguments[$0] }, head: head)
+            // The length is known from the lookup, in this same transaction: no need to read it back.
+            try connection.growSize(id: id, by: pushed, now: context.now)
+            return .integer((record?.size ?? 0) + pushed)
         }
     }
 
@@ -179,7 +180,7 @@ enum ListCommands {
             let target = try connection.lookupKey(db: context.db, key: destination, now: context.now, type: .list, forWrite: true)?.id
                 ?? connection.createKey(db: context.db, key: destination, type: .list, now: context.now)
             try connection.listPush(target, values: [value], head: toHead)
-            try connection.updateSize(id: target, by: 1, now: context.now)
+            try connection.growSize(id: target, by: 1, now: context.now)
             return .bulkString(value)
         }
     }

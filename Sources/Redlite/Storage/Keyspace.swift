@@ -86,12 +86,15 @@ extension SQLiteConnection {
 
     /// Records a write that changed an aggregate's element count by `delta`; deletes the key when it
     /// is left empty (as Redis does). Returns the new count.
+    ///
+    /// The count is read back with a SELECT rather than `UPDATE … RETURNING`: SQLite buffers RETURNING
+    /// rows in a temporary table, which made the statement 2.5–3 µs slower (0.7–1.1 µs without it, in a
+    /// C micro-benchmark), a fifth of a ZADD's or LPUSH's time on the writer.
     @discardableResult
     func updateSize(id: Int64, by delta: Int64, now: Int64) throws -> Int64 {
-        let statement = try statement("""
-            UPDATE keys SET size = size + ?2, version = version + 1, updated_at = ?3 WHERE id = ?1 RETURNING size, db, key
-            """)
-        statement.bind(1, id).bind(2, delta).bind(3, now)
+        try changeSize(id: id, by: delta, now: now)
+        let statement = try statement("SELECT size, db, key FROM keys WHERE id = ?1")
+        statement.bind(1, id)
         _ = try statement.step()
         let size = statement.int64(0)
         let emptied = size <= 0 ? (database: Int(statement.int64(1)), key: statement.bytes(2)) : nil
@@ -101,6 +104,19 @@ extension SQLiteConnection {
             emptiedKeys.append(emptied)
         }
         return size
+    }
+
+    /// Records a write that added `delta` (zero or more) elements to an aggregate: it cannot have been
+    /// left empty, so unlike `updateSize` nothing is read back.
+    func growSize(id: Int64, by delta: Int64, now: Int64) throws {
+        assert(delta >= 0, "growSize with a negative delta: use updateSize, which deletes an emptied key")
+        try changeSize(id: id, by: delta, now: now)
+    }
+
+    private func changeSize(id: Int64, by delta: Int64, now: Int64) throws {
+        let statement = try statement("UPDATE keys SET size = size + ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
+        statement.bind(1, id).bind(2, delta).bind(3, now)
+        try statement.run()
     }
 
     /// Sets or clears a key's expiry (and records the write).
