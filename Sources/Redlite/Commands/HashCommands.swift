@@ -103,7 +103,7 @@ enum HashCommands {
                 var text = ByteBuffer()
                 text.writeDecimal(result)
                 let created = try connection.setHashField(id, arguments[2], text)
-                try connection.growSize(id: id, by: created ? 1 : 0, now: context.now)
+                try connection.adjustSize(id: id, by: created ? 1 : 0, now: context.now)
                 return .integer(result)
             }
         }
@@ -121,7 +121,7 @@ enum HashCommands {
                 guard !result.isNaN, !result.isInfinite else { throw RedisError.nanOrInfinity }
                 let text = ByteBuffer(string: RedisNumbers.formatHuman(result))
                 let created = try connection.setHashField(id, arguments[2], text)
-                try connection.growSize(id: id, by: created ? 1 : 0, now: context.now)
+                try connection.adjustSize(id: id, by: created ? 1 : 0, now: context.now)
                 return .bulkString(text)
             }
         }
@@ -157,7 +157,7 @@ enum HashCommands {
                 if try connection.setHashField(id, arguments[index], arguments[index + 1]) { created += 1 }
             }
             if created > 0 || !onlyNew {
-                try connection.growSize(id: id, by: created, now: context.now)
+                try connection.adjustSize(id: id, by: created, now: context.now)
             }
             return created
         }

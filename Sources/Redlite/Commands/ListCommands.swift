@@ -145,7 +145,7 @@ enum ListCommands {
             let pushed = Int64(arguments.count - 2)
             try connection.listPush(id, values: (2..<arguments.count).map { arguments[$0] }, head: head)
             // The length is known from the lookup, in this same transaction: no need to read it back.
-            try connection.growSize(id: id, by: pushed, now: context.now)
+            try connection.adjustSize(id: id, by: pushed, now: context.now)
             return .integer((record?.size ?? 0) + pushed)
         }
     }
@@ -163,7 +163,12 @@ enum ListCommands {
             }
             if count == 0 { return .array([]) }
             let values = try connection.listPop(record.id, head: head, count: count ?? 1)
-            try connection.updateSize(id: record.id, by: -Int64(values.count), now: context.now)
+            if record.size > Int64(values.count) {
+                // Elements remain (the count is known from the lookup): nothing to read back.
+                try connection.adjustSize(id: record.id, by: -Int64(values.count), now: context.now)
+            } else {
+                try connection.updateSize(id: record.id, by: -Int64(values.count), now: context.now)
+            }
             if count == nil { return values.first.map { .bulkString($0) } ?? .nullBulkString }
             return .array(values.map { .bulkString($0) })
         }
@@ -180,7 +185,7 @@ enum ListCommands {
             let target = try connection.lookupKey(db: context.db, key: destination, now: context.now, type: .list, forWrite: true)?.id
                 ?? connection.createKey(db: context.db, key: destination, type: .list, now: context.now)
             try connection.listPush(target, values: [value], head: toHead)
-            try connection.growSize(id: target, by: 1, now: context.now)
+            try connection.adjustSize(id: target, by: 1, now: context.now)
             return .bulkString(value)
         }
     }

@@ -10,7 +10,7 @@ enum SetCommands {
                     ?? connection.createKey(db: context.db, key: arguments[1], type: .set, now: context.now)
                 var added: Int64 = 0
                 for index in 2..<arguments.count where try connection.addSetMember(id, arguments[index]) { added += 1 }
-                try connection.growSize(id: id, by: added, now: context.now)
+                try connection.adjustSize(id: id, by: added, now: context.now)
                 return .integer(added)
             }
         }
@@ -68,7 +68,7 @@ enum SetCommands {
                 try connection.updateSize(id: source.id, by: -1, now: context.now)
                 let target = try destination?.id ?? connection.createKey(db: context.db, key: arguments[2], type: .set, now: context.now)
                 let added = try connection.addSetMember(target, arguments[3])
-                try connection.growSize(id: target, by: added ? 1 : 0, now: context.now)
+                try connection.adjustSize(id: target, by: added ? 1 : 0, now: context.now)
                 return .integer(1)
             }
         }
@@ -143,7 +143,7 @@ enum SetCommands {
             if result.isEmpty { return .integer(0) }
             let id = try connection.createKey(db: context.db, key: destination, type: .set, now: context.now)
             for member in result { _ = try connection.addSetMember(id, member) }
-            try connection.growSize(id: id, by: Int64(result.count), now: context.now)
+            try connection.adjustSize(id: id, by: Int64(result.count), now: context.now)
             return .integer(Int64(result.count))
         }
         return destination == nil ? try context.read(body) : try context.write(body)

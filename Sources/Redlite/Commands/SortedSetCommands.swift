@@ -188,7 +188,7 @@ enum SortedSetCommands {
                 }
             }
             if added > 0 || updated > 0 {
-                try connection.growSize(id: id, by: added, now: context.now)
+                try connection.adjustSize(id: id, by: added, now: context.now)
             } else if record!.size == 0 {
                 try connection.deleteKey(id: id)  // created for nothing
             }

@@ -106,10 +106,9 @@ extension SQLiteConnection {
         return size
     }
 
-    /// Records a write that added `delta` (zero or more) elements to an aggregate: it cannot have been
-    /// left empty, so unlike `updateSize` nothing is read back.
-    func growSize(id: Int64, by delta: Int64, now: Int64) throws {
-        assert(delta >= 0, "growSize with a negative delta: use updateSize, which deletes an emptied key")
+    /// Records a write that changed an aggregate's element count by `delta` when the caller knows it is
+    /// not left empty (it only added, or it knows the count): unlike `updateSize` nothing is read back.
+    func adjustSize(id: Int64, by delta: Int64, now: Int64) throws {
         try changeSize(id: id, by: delta, now: now)
     }
 
