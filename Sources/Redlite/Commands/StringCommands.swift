@@ -280,7 +280,12 @@ enum StringCommands {
             guard !overflow else { throw RedisError.overflow }
             var text = ByteBuffer()
             text.writeDecimal(result)
-            try connection.writeString(db: context.db, key: key, value: text, expireAt: nil, keepTTL: true, now: context.now)
+            if let record {
+                // The row is known from the lookup: update it by row id, keeping its expiry.
+                try connection.replaceStringValue(id: record.id, value: text, now: context.now)
+            } else {
+                try connection.writeString(db: context.db, key: key, value: text, expireAt: nil, keepTTL: true, now: context.now)
+            }
             return .integer(result)
         }
     }

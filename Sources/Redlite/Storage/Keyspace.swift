@@ -158,6 +158,14 @@ extension SQLiteConnection {
         try statement.run()
     }
 
+    /// Replaces the value of a live string key found by a lookup in this transaction, keeping its
+    /// expiry: one update by row id instead of `writeString`'s upsert through the (db, key) index.
+    func replaceStringValue(id: Int64, value: ByteBuffer, now: Int64) throws {
+        let statement = try statement("UPDATE keys SET value = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
+        statement.bind(1, id).bind(2, value).bind(3, now)
+        try statement.run()
+    }
+
     /// Whether any live key of `db` exists.
     func liveKeyCount(db: Int64, now: Int64) throws -> Int64 {
         let statement = try statement("SELECT count(*) FROM keys WHERE db = ?1 AND (expire_at IS NULL OR expire_at > ?2)")
