@@ -48,8 +48,12 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// query-buffer limit, so a client that keeps sending while its requests wait cannot grow it
     /// without bound.
     private var pending = CircularBuffer<[ByteBuffer]>()
-    private var pendingBytes = 0
-    private var queryBufferLimit = Int.max
+    /// Shared with the connection's decoder, which holds the unparsed rest of the input.
+    private let queryBuffer: QueryBufferUsage
+    private var pendingBytes: Int {
+        get { queryBuffer.pendingBytes }
+        set { queryBuffer.pendingBytes = newValue }
+    }
     var waitingForCommit = false
     private var unflushed = false
     private var outbound: ByteBuffer?
@@ -61,8 +65,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var outputBytes = 0
     var overSoftLimitSince: Date?
 
-    init(server: ServerContext) {
+    init(server: ServerContext, queryBuffer: QueryBufferUsage) {
         self.server = server
+        self.queryBuffer = queryBuffer
         self.authenticated = !server.authenticationRequired
     }
 
@@ -73,7 +78,6 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         reader = server.reader(for: context.eventLoop)
-        queryBufferLimit = server.configuration.queryBufferLimit
         let channel = context.channel
         handle = ClientHandle(
             id: server.clients.makeID(),
@@ -120,12 +124,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         let request = unwrapInboundIn(data)
         pending.append(request)
         pendingBytes += Self.size(of: request)
-        if pendingBytes > queryBufferLimit {
-            // Redis closes a client whose unprocessed input passes the limit; nothing of it runs.
-            server.logger.warning("closing client \(handle.id): query buffer limit reached (\(pendingBytes) bytes of unprocessed requests)")
-            pending.removeAll()
-            pendingBytes = 0
-            sendClosingError("ERR query buffer limit exceeded")
+        if queryBuffer.isOverLimit {
+            closeForQueryBufferLimit()
             return
         }
         // A read batch is bounded by NIO's read sizes; this only caps the wait of its first request.
@@ -137,12 +137,24 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelReadComplete()
     }
 
+    /// Redis closes a client whose unprocessed input passes the limit at once, even one that is
+    /// blocked or waiting for a commit; nothing of the unprocessed input runs.
+    private func closeForQueryBufferLimit() {
+        guard !closing else { return }
+        server.logger.warning("closing client \(handle.id): query buffer limit reached (\(queryBuffer.total) bytes of unprocessed input)")
+        pending.removeAll()
+        pendingBytes = 0
+        sendClosingError("ERR query buffer limit exceeded")
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Protocol errors get Redis's reply, then the connection closes, as in Redis.
         let message: String
         switch error {
         case let protocolError as RESPProtocolError: message = "ERR \(protocolError.message)"
-        case is QueryBufferLimitExceeded: message = "ERR query buffer limit exceeded"
+        case is QueryBufferLimitExceeded:
+            closeForQueryBufferLimit()
+            return
         default:
             server.logger.debug("connection error", metadata: ["error": "\(error)"])
             context.close(promise: nil)

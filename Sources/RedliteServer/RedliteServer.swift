@@ -105,8 +105,9 @@ public final class RedliteServer: Service, Sendable {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RequestDecoder(limits: limits, queryBufferLimit: queryBufferLimit)))
-                    try channel.pipeline.syncOperations.addHandler(ClientConnection(server: context))
+                    let queryBuffer = QueryBufferUsage(limit: queryBufferLimit)
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RequestDecoder(limits: limits, queryBuffer: queryBuffer)))
+                    try channel.pipeline.syncOperations.addHandler(ClientConnection(server: context, queryBuffer: queryBuffer))
                 }
             }
     }

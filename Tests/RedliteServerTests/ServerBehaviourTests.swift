@@ -72,7 +72,7 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
-    @Test("the query-buffer limit holds for unparsed input and for requests waiting behind a blocked one")
+    @Test("the query-buffer limit holds for unparsed input, for requests waiting behind a blocked one, and for both together")
     func queryBufferLimit() async throws {
         let served = try await ServedRedlite.start { $0.queryBufferLimit = 64 * 1024 }
         // Unparsed: one bulk string announced larger than the limit, sent in part.
@@ -89,9 +89,19 @@ struct ServerBehaviourTests {
         for index in 0..<2000 { requests.writeRESPCommand(["SET", "queued:\(index)", String(repeating: "v", count: 40)]) }
         try? blocked.write(requests)
         #expect(try Self.lastWords(of: blocked).map { $0 == limitError } ?? true)
-        // Others are unaffected; nothing queued behind the blocked request ran, and it left no waiter.
+        // Both at once, each under the limit and their sum over it: requests waiting behind a blocked
+        // one (about 40 KiB) and an unfinished one (30 KiB).
+        let both = try served.connect()
+        var waiting = ByteBuffer()
+        waiting.writeRESPCommand(["BLPOP", "nothing", "0"])
+        for index in 0..<400 { waiting.writeRESPCommand(["SET", "waiting:\(index)", String(repeating: "v", count: 40)]) }
+        try both.write(waiting)
+        try await Task.sleep(for: .milliseconds(200))
+        try? both.write(ByteBuffer(string: "*2\r\n$4\r\nECHO\r\n$100000\r\n" + String(repeating: "x", count: 30_000)))
+        #expect(try Self.lastWords(of: both).map { $0 == limitError } ?? true)
+        // Others are unaffected; nothing queued behind the blocked requests ran, and they left no waiter.
         let other = try served.connect()
-        #expect(try other.run("EXISTS", "queued:0", "queued:1999") == .integer(0))
+        #expect(try other.run("EXISTS", "queued:0", "queued:1999", "waiting:0", "waiting:399") == .integer(0))
         #expect(try other.run("LPUSH", "nothing", "x") == .integer(1))
         #expect(try other.run("LLEN", "nothing") == .integer(1))
         await served.stop()
