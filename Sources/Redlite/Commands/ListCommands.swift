@@ -142,11 +142,8 @@ enum ListCommands {
             let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list, forWrite: true)
             if record == nil && onlyExisting { return .integer(0) }
             let id = try record?.id ?? connection.createKey(db: context.db, key: arguments[1], type: .list, now: context.now)
-            let pushed = Int64(arguments.count - 2)
             try connection.listPush(id, values: (2..<arguments.count).map { arguments[$0] }, head: head)
-            // The length is known from the lookup, in this same transaction: no need to read it back.
-            try connection.adjustSize(id: id, by: pushed, now: context.now)
-            return .integer((record?.size ?? 0) + pushed)
+            return .integer(try connection.updateSize(id: id, by: Int64(arguments.count - 2), sizeBefore: record?.size ?? 0, now: context.now))
         }
     }
 
@@ -163,12 +160,7 @@ enum ListCommands {
             }
             if count == 0 { return .array([]) }
             let values = try connection.listPop(record.id, head: head, count: count ?? 1)
-            if record.size > Int64(values.count) {
-                // Elements remain (the count is known from the lookup): nothing to read back.
-                try connection.adjustSize(id: record.id, by: -Int64(values.count), now: context.now)
-            } else {
-                try connection.updateSize(id: record.id, by: -Int64(values.count), now: context.now)
-            }
+            try connection.updateSize(id: record.id, by: -Int64(values.count), sizeBefore: record.size, now: context.now)
             if count == nil { return values.first.map { .bulkString($0) } ?? .nullBulkString }
             return .array(values.map { .bulkString($0) })
         }
