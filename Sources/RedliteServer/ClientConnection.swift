@@ -14,7 +14,7 @@ import Redlite
 /// request waits for their commit, so a pipeline reads its own writes. Replies are written as they
 /// are ready and flushed once per read batch or commit, so a pipeline's replies leave in few writes.
 final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = [ByteBuffer]
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let server: ServerContext
@@ -48,15 +48,17 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// query-buffer limit, so a client that keeps sending while its requests wait cannot grow it
     /// without bound.
     private var pending = CircularBuffer<[ByteBuffer]>()
-    /// Shared with the connection's decoder, which holds the unparsed rest of the input.
-    private let queryBuffer: QueryBufferUsage
-    private var pendingBytes: Int {
-        get { queryBuffer.pendingBytes }
-        set { queryBuffer.pendingBytes = newValue }
-    }
+    private var pendingBytes = 0
+    /// Received bytes not yet decoded into `pending`.
+    private var input: RequestInput
+    /// Redis's client-query-buffer-limit: the unparsed input and the requests waiting in `pending`
+    /// together (checked apart, a client could hold nearly twice the limit).
+    private let queryBufferLimit: Int
     var waitingForCommit = false
-    private var unflushed = false
-    private var outbound: ByteBuffer?
+    /// Replies encoded and not yet written. Kept from one write to the next: NIO has normally sent a
+    /// write and let go of its buffer by the time the flush returns, and then the same memory takes
+    /// the next replies without an allocation.
+    private var outbound = ByteBuffer()
     private var lastCommandName = ""
     private var closing = false
     /// A protocol error to answer (then close) once the requests before it are answered.
@@ -65,9 +67,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var outputBytes = 0
     var overSoftLimitSince: Date?
 
-    init(server: ServerContext, queryBuffer: QueryBufferUsage) {
+    init(server: ServerContext, limits: RESPLimits, queryBufferLimit: Int) {
         self.server = server
-        self.queryBuffer = queryBuffer
+        self.input = RequestInput(limits: limits)
+        self.queryBufferLimit = queryBufferLimit
         self.authenticated = !server.authenticationRequired
     }
 
@@ -77,6 +80,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        outbound = context.channel.allocator.buffer(capacity: Self.initialReplyCapacity)
         reader = server.reader(for: context.eventLoop)
         let channel = context.channel
         handle = ClientHandle(
@@ -121,15 +125,28 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// a pipeline's writes share one commit, its reads one snapshot, and its replies one write.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing, closingError == nil else { return }
-        let request = unwrapInboundIn(data)
-        pending.append(request)
-        pendingBytes += Self.size(of: request)
-        if queryBuffer.isOverLimit {
-            closeForQueryBufferLimit()
-            return
-        }
+        var bytes = unwrapInboundIn(data)
+        input.append(&bytes)
+        decodeInput()
         // A read batch is bounded by NIO's read sizes; this only caps the wait of its first request.
         if pending.count >= Self.maximumRun && !waitingForCommit { processPending() }
+    }
+
+    /// Moves the complete requests received into `pending`. Before authentication Redis parses one
+    /// request at a time, after the one before it has run (an AUTH lifts the tighter bounds for the
+    /// requests behind it); so does this. A protocol error is answered once the requests before it
+    /// are; nothing after it runs.
+    private func decodeInput() {
+        guard !closing, closingError == nil else { return }
+        do {
+            while authenticated || pending.isEmpty, let request = try input.next(authenticated: authenticated) {
+                pending.append(request)
+                pendingBytes += Self.size(of: request)
+            }
+        } catch {
+            closingError = "ERR \(error.message)"
+        }
+        if pendingBytes + input.unparsedBytes > queryBufferLimit { closeForQueryBufferLimit() }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -141,28 +158,17 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// blocked or waiting for a commit; nothing of the unprocessed input runs.
     private func closeForQueryBufferLimit() {
         guard !closing else { return }
-        server.logger.warning("closing client \(handle.id): query buffer limit reached (\(queryBuffer.total) bytes of unprocessed input)")
+        server.logger.warning("closing client \(handle.id): query buffer limit reached (\(pendingBytes + input.unparsedBytes) bytes of unprocessed input)")
         pending.removeAll()
         pendingBytes = 0
+        input.discard()
         sendClosingError("ERR query buffer limit exceeded")
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Protocol errors get Redis's reply, then the connection closes, as in Redis.
-        let message: String
-        switch error {
-        case let protocolError as RESPProtocolError: message = "ERR \(protocolError.message)"
-        case is QueryBufferLimitExceeded:
-            closeForQueryBufferLimit()
-            return
-        default:
-            server.logger.debug("connection error", metadata: ["error": "\(error)"])
-            context.close(promise: nil)
-            return
-        }
-        // The requests decoded before the bad input are answered first, as Redis does.
-        closingError = message
-        if !waitingForCommit { processPending() }
+        // Protocol errors are found by `decodeInput`; what arrives here is the transport's (TLS).
+        server.logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
     }
 
     /// Sends the protocol error that ends the connection, after every earlier reply.
@@ -215,6 +221,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func popPending() -> [ByteBuffer]? {
+        if pending.isEmpty { decodeInput() }
         guard let request = pending.popFirst() else { return nil }
         pendingBytes -= Self.size(of: request)
         return request
@@ -301,9 +308,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             server.errorReplies.increment()
             server.errorCounter.increment()
         }
-        if outbound == nil { outbound = context.channel.allocator.buffer(capacity: 256) }
-        outbound!.writeRESPValue(value, version: session.protocolVersion)
-        unflushed = true
+        outbound.writeRESPValue(value, version: session.protocolVersion)
     }
 
     /// Replies are sent once this many bytes of them are waiting, even in the middle of a pipeline.
@@ -312,7 +317,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Whether more replies may be produced now: replies past `flushThreshold` are sent first, and then
     /// the channel must be writable (NIO holds less than its high water mark of unsent bytes).
     private func canReply() -> Bool {
-        if let outbound, outbound.readableBytes >= Self.flushThreshold { flushIfNeeded() }
+        if outbound.readableBytes >= Self.flushThreshold { flushIfNeeded() }
         return context.channel.isWritable
     }
 
@@ -325,23 +330,30 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func flushIfNeeded() {
-        guard unflushed else { return }
-        unflushed = false
-        if let buffer = outbound {
-            outbound = nil
-            let size = buffer.readableBytes
-            if isSubscribed || isMonitor {
-                // Subscribers and monitors are held to the output-buffer limit: count what is not yet sent.
-                outputBytes += size
-                let promise = context.eventLoop.makePromise(of: Void.self)
-                promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in outputBytes -= size }
-                context.write(wrapOutboundOut(buffer), promise: promise)
+        let size = outbound.readableBytes
+        guard size > 0 else { return }
+        if isSubscribed || isMonitor {
+            // Subscribers and monitors are held to the output-buffer limit: count what is not yet
+            // sent. What a slow one leaves unsent stays in NIO, so its next replies go to a buffer of
+            // their own, as small as they are.
+            outputBytes += size
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in outputBytes -= size }
+            context.writeAndFlush(wrapOutboundOut(outbound), promise: promise)
+            outbound = context.channel.allocator.buffer(capacity: Self.initialReplyCapacity)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(outbound), promise: nil)
+            // Allocates anew only if NIO still holds the written bytes; a buffer grown by large
+            // replies is not kept.
+            if outbound.capacity > Self.flushThreshold * 2 {
+                outbound = context.channel.allocator.buffer(capacity: Self.initialReplyCapacity)
             } else {
-                context.write(wrapOutboundOut(buffer), promise: nil)
+                outbound.clear()
             }
         }
-        context.flush()
     }
+
+    private static let initialReplyCapacity = 256
 
     /// Closes the connection after the replies written so far.
     func closeAfterReplies() {

@@ -105,9 +105,8 @@ public final class RedliteServer: Service, Sendable {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
-                    let queryBuffer = QueryBufferUsage(limit: queryBufferLimit)
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RequestDecoder(limits: limits, queryBuffer: queryBuffer)))
-                    try channel.pipeline.syncOperations.addHandler(ClientConnection(server: context, queryBuffer: queryBuffer))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ClientConnection(server: context, limits: limits, queryBufferLimit: queryBufferLimit))
                 }
             }
     }

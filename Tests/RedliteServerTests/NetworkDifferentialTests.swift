@@ -58,4 +58,48 @@ struct NetworkDifferentialTests {
         }
         await served.stop()
     }
+
+    @Test("before AUTH, requests are parsed one at a time under Redis's tighter bounds; an AUTH lifts them for the requests behind it")
+    func boundsBeforeAuthentication() async throws {
+        let redis = try RedisServer.start(.init(password: "s3cret"))
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start { $0.requirePass = "s3cret" }
+        // Each input ends exactly where the server stops reading, so the server's close is a FIN
+        // behind its error reply, never a reset that could drop it.
+        let closing = [
+            "*11\r\n",
+            "*2\r\n$3\r\nGET\r\n$20000\r\n",
+            "PING\r\n*11\r\n",
+            "*2\r\n$4\r\nAUTH\r\n$5\r\nwrong\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$20000\r\n",
+        ]
+        // Not `redis.connect()`: it authenticates.
+        func unauthenticated() throws -> RedisTestConnection { try RedisTestConnection(port: redis.port) }
+        for input in closing {
+            let expected = try Self.repliesUntilClosed(unauthenticated(), sending: input)
+            #expect(try Self.repliesUntilClosed(served.connect(), sending: input) == expected, "\(input.debugDescription)")
+            #expect(expected.last?.isError == true)
+        }
+        var authThenLarge = ByteBuffer()
+        authThenLarge.writeRESPCommand(["AUTH", "s3cret"])
+        authThenLarge.writeRESPCommand(["SET", "k", String(repeating: "x", count: 20_000)])
+        authThenLarge.writeRESPCommand(["STRLEN", "k"])
+        authThenLarge.writeRESPCommand(["ECHO"] + Array(repeating: "a", count: 11))
+        var replies: [[RESPValue]] = []
+        for connection in [try unauthenticated(), try served.connect()] {
+            try connection.write(authThenLarge)
+            replies.append(try (0..<4).map { _ in try connection.readValue() })
+        }
+        #expect(replies[1] == replies[0])
+        #expect(replies[0][2] == .integer(20_000))
+        await served.stop()
+    }
+
+    private static func repliesUntilClosed(_ connection: RedisTestConnection, sending input: String) throws -> [RESPValue] {
+        try connection.write(ByteBuffer(string: input))
+        var rest = try connection.readUntilClosed()
+        var decoder = RESPValueDecoder()
+        var replies: [RESPValue] = []
+        while let reply = try decoder.decode(from: &rest) { replies.append(reply) }
+        return replies
+    }
 }
