@@ -185,6 +185,7 @@ let package = Package(
             dependencies: [
                 "RedliteServer", "Redlite", "RedisTestSupport", "RESP",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strictSwift6

@@ -33,6 +33,42 @@ struct ReaderAndStorageTests {
         reader.endSnapshot()
     }
 
+    @Test("a kept snapshot is renewed by a commit of another connection (another process) and by a checkpoint, and only then")
+    func readerSeesOtherConnectionsCommits() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("shared.db")
+        let store = try RedliteStore.open(path: path)
+        // A second store on the same file: its writer is not this store's, as another process's
+        // would not be, so this store's write sequence never moves for its commits.
+        let other = try RedliteStore.open(path: path)
+        let reader = try store.makeReader()
+        var session = RedliteSession()
+        func get(_ key: String) -> RESPValue {
+            reader.execute([ByteBuffer(string: "GET"), ByteBuffer(string: key)], name: "get", session: &session)
+        }
+        for index in 0..<200 { #expect(store.execute("SET", "k\(index)", "v", session: &session) == .ok) }
+        #expect(get("k") == .nullBulkString)
+        #expect(get("k") == .nullBulkString)
+        let begun = reader.snapshotsBegun
+        #expect(get("k0") == .bulk("v"))
+        #expect(reader.snapshotsBegun == begun)
+        for round in 1...20 {
+            #expect(other.execute("SET", "k", "v\(round)", session: &session) == .ok)
+            #expect(get("k") == .bulk("v\(round)"))
+            #expect(get("k") == .bulk("v\(round)"))
+        }
+        let afterCommits = reader.snapshotsBegun
+        #expect(afterCommits == begun + 20)
+        // A checkpoint changes nothing a reader can see, but a snapshot begun after it reads the
+        // copied pages from the database file: the next read renews once.
+        let checkpointer = try RedliteStore.openConnection(path: path, configuration: .init(), readOnly: false)
+        try checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        #expect(get("k") == .bulk("v20"))
+        #expect(get("k") == .bulk("v20"))
+        #expect(reader.snapshotsBegun == afterCommits + 1)
+        reader.endSnapshot()
+    }
+
     @Test("a write sent through a reader is refused and changes nothing")
     func readerRefusesWrites() throws {
         let directory = try TemporaryDirectory()

@@ -46,12 +46,14 @@ struct WALCoalescingTests {
         for index in 0..<keys { mset += ["key:\(index)", Self.value(index, size: valueSize)] }
         #expect(store.execute(mset.map { ByteBuffer(string: $0) }, session: &session) == .ok)
         let after = Self.counters()
-        // Other tests write too, but every frame is two writes received (header, page) and a flush
-        // takes at least one whole frame. With 1 KiB pages a flush takes up to 117 frames; a 64 KiB
-        // page fills most of the buffer, so there the two writes of a frame become one.
+        // Every frame is two writes received (header, page). With 1 KiB pages a flush takes up to 117
+        // frames; a 64 KiB page fills most of the buffer, so there the two writes of a frame become
+        // one, exactly half. The counters are the process's and other tests write at the same time
+        // (some flushes hold only a WAL header), so the bounds leave room for them: uncoalesced,
+        // `made` would equal `received`.
         let received = after.received - before.received, made = after.made - before.made
         #expect(received > 200)
-        if pageSize == 1024 { #expect(made * 8 < received) } else { #expect(made * 2 <= received) }
+        if pageSize == 1024 { #expect(made * 8 < received) } else { #expect(made * 3 <= received * 2) }
 
         // Another connection (its own WAL file handle) sees the whole transaction.
         let other = try RedliteStore.open(path: path, configuration: configuration)

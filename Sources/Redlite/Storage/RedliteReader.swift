@@ -1,20 +1,26 @@
 public import NIOCore
 public import RESP
+import RedliteSQLiteWAL
 import Synchronization
 
-/// A read connection owned by one thread (a server's event loop) that answers a burst of read
-/// commands from one SQLite read transaction, instead of opening and closing one per command.
+/// A read connection owned by one thread (a server's event loop) that answers many read commands
+/// from one SQLite read transaction, instead of opening and closing one per command.
 ///
 /// A read transaction costs file-lock system calls and a few global SQLite mutexes at its start and
 /// end; a server answering thousands of GETs a second from two threads pays for them on every GET,
 /// and the threads contend on them. A reader keeps its snapshot for as long as nothing can have been
-/// committed since it began: the store's write sequence must not have moved (every use of the writer
-/// connection moves it before anything can become visible, and keeps it odd while it lasts), so a
-/// command answered from the kept snapshot sees exactly what a fresh one would, and a reply never
-/// goes back in time behind one another client already received. The owner ends the snapshot with
-/// `endSnapshot()` at the end of its burst (an event-loop tick), so a snapshot never stays open
-/// while the thread is idle (it would keep the WAL from being reset) and writes of other processes
-/// on the same file are seen from the next burst on.
+/// committed since it began:
+/// - the store's write sequence must not have moved (every use of this process's writer connection
+///   moves it before anything can become visible, and keeps it odd while it lasts), and
+/// - the change counter of the database's WAL index must not have moved (every commit of any
+///   connection, in any process, moves it before it returns; see `WALIndexChanges.c`); a checkpoint
+///   renews the snapshot too, since one begun after it reads the copied pages from the database file
+///   instead of looking each up in the WAL,
+///
+/// so a command answered from the kept snapshot sees exactly what a fresh one would, and a reply
+/// never goes back in time behind one another client already received. The owner ends the snapshot
+/// with `endSnapshot()` once the thread has stopped reading for a while: an idle snapshot would keep
+/// checkpoints from copying the WAL's newer frames and from resetting it.
 ///
 /// Not thread-safe: use one reader from one thread at a time.
 public final class RedliteReader {
@@ -24,6 +30,12 @@ public final class RedliteReader {
     private let connection: SQLiteConnection?
     /// The write sequence when the open snapshot began; nil when no snapshot is open.
     private var snapshotSequence: UInt64?
+    /// The connection's mapping of the WAL index (once a read transaction has made it), and its
+    /// change value when the open snapshot began.
+    private var walIndex: UnsafeRawPointer?
+    private var snapshotWALChange: UInt64 = 0
+    /// Snapshots begun so far (tests read it).
+    private(set) var snapshotsBegun = 0
 
     init(store: RedliteStore, connection: SQLiteConnection?) {
         self.store = store
@@ -63,13 +75,24 @@ public final class RedliteReader {
 
     private func prepareSnapshot(_ connection: SQLiteConnection) throws {
         let sequence = store.writeSequence.load(ordering: .sequentiallyConsistent)
-        if let snapshotSequence, snapshotSequence == sequence, sequence % 2 == 0, connection.isInTransaction { return }
+        if let snapshotSequence, snapshotSequence == sequence, sequence % 2 == 0, connection.isInTransaction,
+           let walIndex, redlite_sqlite_wal_index_change(walIndex) == snapshotWALChange {
+            return
+        }
         endSnapshot()
-        // The snapshot is taken by the first read after BEGIN, after `sequence` was read: it holds
-        // every commit made before, and is kept only while no write has started since (even and
-        // unchanged). Taken during a write (odd), the check above renews it for the next command.
+        // The snapshot is taken by the first read after BEGIN, after `sequence` and the WAL index's
+        // change value were read: it holds every commit made before, and is kept only while no
+        // write has started since (the sequence even and unchanged) and no commit has been published
+        // since (the change value unchanged). Taken during a write (odd), the check above renews it
+        // for the next command.
+        if walIndex == nil {
+            // Mapped by the connection's first read transaction; until then every command renews.
+            walIndex = UnsafeRawPointer(redlite_sqlite_wal_index(connection.handle))
+        }
+        if let walIndex { snapshotWALChange = redlite_sqlite_wal_index_change(walIndex) }
         try connection.statement("BEGIN").run()
         snapshotSequence = sequence
+        snapshotsBegun += 1
     }
 }
 

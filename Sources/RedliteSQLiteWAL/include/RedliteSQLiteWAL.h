@@ -1,6 +1,9 @@
 #ifndef REDLITE_SQLITE_WAL_H
 #define REDLITE_SQLITE_WAL_H
 
+#include <sqlite3.h>
+#include <stdint.h>
+
 /// Makes the write-coalescing VFS the process's default SQLite VFS (once; later calls only return
 /// the first result). Returns SQLITE_OK (0) or an SQLite error code.
 ///
@@ -39,5 +42,16 @@ int redlite_sqlite_page_cache_install(void);
 /// cache would have answered with a scan of all its pages, and truncations passed on, since the
 /// process started (tests and benchmarks read them).
 void redlite_sqlite_page_cache_counters(long long *skipped, long long *scansAvoided, long long *passedOn);
+
+/// The shared-memory WAL index of `db`'s main database as the connection has mapped it, or NULL
+/// (not in WAL mode, or no read transaction has mapped it yet). Valid until the connection closes.
+const volatile void *redlite_sqlite_wal_index(sqlite3 *db);
+
+/// A value that changes whenever a commit (by any connection, in any process) or a WAL restart
+/// may have become visible in the WAL index `index` (from `redlite_sqlite_wal_index`), and when a
+/// checkpoint has copied frames back into the database: its change counter, frame count and
+/// backfill count. Read without a lock: a racing read may report a change that did not happen,
+/// never miss one that completed before the call.
+uint64_t redlite_sqlite_wal_index_change(const volatile void *index);
 
 #endif
