@@ -38,6 +38,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Set while blocked in BLPOP and friends.
     var blockedWaiter: BlockingRegistry.Waiter?
     var blockTimeout: Scheduled<Void>?
+    /// Set while in WAIT with a timeout.
+    var waitTimer: Scheduled<Void>?
 
     var handle: ClientHandle!
     var context: ChannelHandlerContext!
@@ -112,6 +114,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.connectionGauge.record(server.clients.count)
         unsubscribeAll()
         if isMonitor { server.monitor.remove(id: handle.id) }
+        waitTimer?.cancel()
+        waitTimer = nil
         // A client that disconnects while blocked leaves nothing behind.
         if let waiter = blockedWaiter {
             server.store.blocking.cancel(waiter)
@@ -274,7 +278,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             guard canReply() else { break }
             let started = DispatchTime.now().uptimeNanoseconds
             reply(read(request, name: name))
-            server.commandTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            let elapsed = DispatchTime.now().uptimeNanoseconds - started
+            server.commandTimer.recordNanoseconds(Int64(elapsed))
+            noteIfSlow(request, name: name, nanoseconds: elapsed, route: server.routes[name])
             answered += 1
         }
         if answered == requests.count {
@@ -296,8 +302,14 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     private func submitRun(_ run: [[ByteBuffer]], names: [String]) {
         noteRun(run, names: names)
+        let slowLog = server.slowLog, client = handle.address, clientName = name, routes = server.routes, store = server.store
         commit(work: { transaction, session in
-            .array(zip(run, names).map { transaction.execute($0, name: $1, session: &session) })
+            .array(zip(run, names).map { request, name in
+                slowLog.timed(request, name: name, client: client, clientName: clientName,
+                              ran: routes[name].runs(request) { store.implements(name) }) {
+                    transaction.execute(request, name: name, session: &session)
+                }
+            })
         }, repliesInArray: true)
     }
 
@@ -394,7 +406,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
                 reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
                 return
             }
+            let started = DispatchTime.now().uptimeNanoseconds
             _ = handleServerCommand(name, request)
+            // Noted after the command: SLOWLOG RESET or CONFIG SET apply to it, as in Redis.
+            noteIfSlow(request, name: name, nanoseconds: DispatchTime.now().uptimeNanoseconds - started, route: route)
             return
         }
         if route.isBlocking {
@@ -405,7 +420,15 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             block(name, request)
             return
         }
-        execute(request, name: name, isWrite: route.isWrite)
+        execute(request, name: name, route: route)
+    }
+
+    /// The slow log, for a command run here (a read, or a server command): only a slow one costs
+    /// more than the threshold's check.
+    private func noteIfSlow(_ request: [ByteBuffer], name: String, nanoseconds: UInt64, route: @autoclosure () -> CommandRoute) {
+        guard server.slowLog.isSlow(nanoseconds: nanoseconds) else { return }
+        server.slowLog.note(request, name: name, nanoseconds: nanoseconds, client: handle.address, clientName: self.name,
+                            ran: route().runs(request) { server.store.implements(name) })
     }
 
     /// CLIENT LIST's cmd and idle: the time on every command (an atomic store), the name only when it
@@ -420,16 +443,24 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Runs an engine command: reads here, writes through the group committer. The command timer
     /// measures from here to the reply (for a write: including the wait for its commit).
-    private func execute(_ request: [ByteBuffer], name: String, isWrite: Bool) {
+    private func execute(_ request: [ByteBuffer], name: String, route: CommandRoute) {
         let started = DispatchTime.now().uptimeNanoseconds
-        if isWrite {
-            let timer = server.commandTimer
-            commit(work: { transaction, session in transaction.execute(request, name: name, session: &session) }, then: { _ in
+        if route.isWrite {
+            let timer = server.commandTimer, slowLog = server.slowLog, client = handle.address, clientName = self.name
+            let store = server.store
+            commit(work: { transaction, session in
+                slowLog.timed(request, name: name, client: client, clientName: clientName,
+                              ran: route.runs(request) { store.implements(name) }) {
+                    transaction.execute(request, name: name, session: &session)
+                }
+            }, then: { _ in
                 timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             })
         } else {
             reply(read(request, name: name))
-            server.commandTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            let elapsed = DispatchTime.now().uptimeNanoseconds - started
+            server.commandTimer.recordNanoseconds(Int64(elapsed))
+            noteIfSlow(request, name: name, nanoseconds: elapsed, route: route)
         }
     }
 

@@ -1,3 +1,5 @@
+import NIOCore
+import RESP
 import RedisCommands
 
 /// What a connection needs to know about a command before running it: its spec and how the server
@@ -25,6 +27,18 @@ final class CommandRoute: Sendable {
     /// An engine command with no connection-level step: may join a run of a pipeline (one commit or
     /// one read snapshot for many requests).
     var isEngineCommand: Bool { !isServerCommand && !isBlocking }
+
+    /// Whether Redis would run `request` at all rather than refuse it first: the right number of
+    /// arguments and, for a container (CLIENT, CONFIG, SLOWLOG…), a subcommand it knows, with its
+    /// own right number. `known` answers for a name without a spec (Redlite's own commands). The
+    /// slow log notes only what ran, as Redis's does.
+    func runs(_ request: [ByteBuffer], known: () -> Bool) -> Bool {
+        guard let spec else { return known() }
+        guard spec.accepts(argumentCount: request.count) else { return false }
+        guard !spec.subcommands.isEmpty else { return true }
+        let subcommand = request[1].lowercasedASCII
+        return spec.subcommands.first { $0.subcommandName == subcommand }?.accepts(argumentCount: request.count) ?? false
+    }
 
     init(name: String, spec: CommandSpec?) {
         self.spec = spec

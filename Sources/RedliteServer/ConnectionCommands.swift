@@ -7,16 +7,16 @@ import Redlite
 /// Commands about the connection and the server itself, answered here rather than by the engine.
 extension ClientConnection {
     /// Names of the commands this layer answers (the engine answers the rest).
-    static let serverCommandNames: Set<String> = [
+    static let serverCommandNames: Set<String> = Set<String>([
         "hello", "auth", "quit", "reset", "ping", "client", "command", "info", "config", "shutdown", "select",
         "multi", "exec", "discard", "watch", "unwatch", "subscribe", "psubscribe", "ssubscribe", "unsubscribe",
-        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub", "monitor",
-    ]
+        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub", "monitor", "slowlog",
+    ]).union(serverAdminCommandNames)
 
     /// Answers a server-level command; false when `name` is the engine's.
     func handleServerCommand(_ name: String, _ request: [ByteBuffer]) -> Bool {
         // Container commands: the subcommand's own arity, from the command table, as Redis checks it.
-        if ["client", "command", "config", "pubsub"].contains(name), request.count >= 2,
+        if ["client", "command", "config", "pubsub", "slowlog"].contains(name), request.count >= 2,
            let spec = server.table.subcommand(name, request[1].lowercasedASCII), !spec.accepts(argumentCount: request.count) {
             reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
             return true
@@ -69,6 +69,8 @@ extension ClientConnection {
         case "spublish": reply(.integer(Int64(server.store.pubsub.publish(shardChannel: request[1], payload: request[2]))))
         case "pubsub": pubsubIntrospection(request)
         case "monitor": startMonitoring()
+        case "slowlog": slowlog(request)
+        case _ where Self.serverAdminCommandNames.contains(name): serverAdmin(name, request)
         default: return false
         }
         return true
@@ -141,7 +143,9 @@ extension ClientConnection {
             reply(.simpleError("ERR syntax error"))
             return
         }
-        guard server.authenticationRequired else {
+        // Only the one-argument form is refused when the default user has no password; with a user
+        // name, the default user then takes any password (Redis's `nopass`), and others are unknown.
+        guard request.count == 3 || server.authenticationRequired else {
             reply(.simpleError("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"))
             return
         }

@@ -36,8 +36,9 @@ extension ClientConnection {
         sections.append(("persistence", [
             ("loading", "0"), ("storage_engine", "sqlite"), ("database_path", configuration.databasePath ?? ":memory:"),
             ("database_size", String(fileSize)), ("synchronous", configuration.synchronous.rawValue.lowercased()),
+            // Every acknowledged write is durable already: none is waiting for a save.
             ("rdb_changes_since_last_save", "0"), ("aof_enabled", "0"),
-        ]))
+        ] + server.persistence.infoFields))
         sections.append(("stats", [
             ("total_connections_received", String(server.connectionsReceived.current)),
             ("total_commands_processed", String(server.commandsProcessed.current)),
@@ -81,7 +82,8 @@ extension ClientConnection {
             ("proto-max-bulk-len", String(configuration.protocolLimits.maxBulkLength)), ("maxmemory", "0"), ("maxmemory-policy", "noeviction"),
             ("tcp-keepalive", "300"), ("protected-mode", "no"), ("dbfilename", configuration.databasePath ?? ""),
             ("dir", FileManager.default.currentDirectoryPath), ("lua-time-limit", "5000"), ("busy-reply-threshold", "5000"),
-            ("cluster-enabled", "no"), ("slowlog-log-slower-than", "10000"), ("slowlog-max-len", "128"),
+            ("cluster-enabled", "no"), ("slowlog-log-slower-than", String(configuration.slowlogLogSlowerThan)),
+            ("slowlog-max-len", String(configuration.slowlogMaxLength)),
             ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub \(configuration.pubsubOutputLimit.hard) \(configuration.pubsubOutputLimit.soft) \(configuration.pubsubOutputLimit.softSeconds)"),
             ("tls-port", String(configuration.tls?.port ?? 0)), ("synchronous", configuration.synchronous.rawValue.lowercased()),
         ]
@@ -121,6 +123,7 @@ extension ClientConnection {
                         case "requirepass": configuration.requirePass = value.isEmpty ? nil : value
                         default: try configuration.apply(name, [value])
                         }
+                        server.slowLog.configure(logSlowerThan: configuration.slowlogLogSlowerThan, maxLength: configuration.slowlogMaxLength)
                     }
                 } catch {
                     reply(.simpleError("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)"))
@@ -143,5 +146,7 @@ extension ClientConnection {
         }
     }
 
-    static let settable: Set<String> = ["maxclients", "requirepass", "notify-keyspace-events", "client-query-buffer-limit"]
+    static let settable: Set<String> = [
+        "maxclients", "requirepass", "notify-keyspace-events", "client-query-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len",
+    ]
 }

@@ -27,6 +27,11 @@ public struct ServerConfiguration: Sendable {
     public var notifyKeyspaceEvents = ""
     /// How many writes one group-commit transaction may hold at most.
     public var maxCommitBatch: Int = 512
+    /// `slowlog-log-slower-than`: commands whose execution takes at least this many microseconds go
+    /// to the slow log (0: every command, negative: none).
+    public var slowlogLogSlowerThan: Int = 10_000
+    /// `slowlog-max-len`: the slow log keeps this many entries.
+    public var slowlogMaxLength: Int = 128
 
     public struct TLS: Sendable {
         public var port: Int
@@ -62,7 +67,13 @@ public struct ServerConfiguration: Sendable {
             return values[0]
         }
         func integer() throws(ConfigurationError) -> Int {
-            guard let value = Int(try one()) else { throw .invalid("'\(name)' takes an integer") }
+            guard let value = Int(try one()) else { throw .invalid("argument couldn't be parsed into an integer") }
+            return value
+        }
+        /// Redis's bounds check, with its text.
+        func integer(atLeast minimum: Int) throws(ConfigurationError) -> Int {
+            let value = try integer()
+            guard value >= minimum else { throw .invalid("argument must be between \(minimum) and \(Int.max) inclusive") }
             return value
         }
         switch name.lowercased() {
@@ -89,6 +100,8 @@ public struct ServerConfiguration: Sendable {
             guard (512...65536).contains(size), size & (size - 1) == 0 else { throw .invalid("page-size is a power of two from 512 to 65536") }
             pageSize = size
         case "client-query-buffer-limit": queryBufferLimit = try integer()
+        case "slowlog-log-slower-than": slowlogLogSlowerThan = try integer(atLeast: -1)
+        case "slowlog-max-len": slowlogMaxLength = try integer(atLeast: 0)
         case "notify-keyspace-events": notifyKeyspaceEvents = values.first ?? ""
         case "tls-port":
             let port = try integer()

@@ -16,6 +16,8 @@ final class ServerContext: Sendable {
     let routes: CommandRoutes
     let clients = ClientRegistry()
     let monitor = MonitorFeed()
+    let slowLog: SlowLog
+    let persistence: Persistence
     let logger: Logger
     let startedAt = Date()
     private let settings: NIOLockedValueBox<ServerConfiguration>
@@ -42,6 +44,8 @@ final class ServerContext: Sendable {
         self.connectionGauge = Gauge(label: "redlite_connections", factory: metricsFactory)
         self.committer = GroupCommitter(store: store, maxBatch: configuration.maxCommitBatch, logger: logger,
                                         batchSizes: Recorder(label: "redlite_commit_batch_size", factory: metricsFactory))
+        self.persistence = Persistence(store: store, logger: logger)
+        self.slowLog = SlowLog(logSlowerThan: configuration.slowlogLogSlowerThan, maxLength: configuration.slowlogMaxLength)
         self.table = try CommandTable.bundled
         self.routes = CommandRoutes(table: table)
         self.logger = logger

@@ -41,6 +41,12 @@ extension ClientConnection {
 
     /// A command between MULTI and EXEC: checked now (unknown command, arity), run at EXEC.
     func queueInTransaction(_ request: [ByteBuffer], name: String, spec: CommandSpec?) {
+        if name == "debug" {
+            // Refused before it could be queued, as Redis refuses a protected command.
+            transactionFailed = true
+            reply(Self.adminReply(name, request, persistence: server.persistence, inTransaction: true))
+            return
+        }
         let known = spec != nil || server.store.implements(name)
         guard known, !Self.serverCommandNames.contains(name) || Self.allowedInTransaction.contains(name) else {
             transactionFailed = true
@@ -63,7 +69,7 @@ extension ClientConnection {
     }
 
     /// Server commands that may be queued: they are answered inside EXEC's transaction.
-    static let allowedInTransaction: Set<String> = ["ping", "select", "publish", "spublish"]
+    static let allowedInTransaction: Set<String> = ["ping", "select", "publish", "spublish", "role", "lastsave", "wait", "bgsave", "bgrewriteaof"]
 
     func exec() {
         guard let queued = transaction else {
@@ -79,7 +85,8 @@ extension ClientConnection {
             reply(.simpleError("EXECABORT Transaction discarded because of previous errors."))
             return
         }
-        let hub = server.store.pubsub
+        let hub = server.store.pubsub, persistence = server.persistence
+        let slowLog = server.slowLog, client = handle.address, clientName = name
         // The whole transaction runs as one job of the group committer: atomic, and visible to
         // others only once committed.
         commit(work: { transaction, session in
@@ -99,11 +106,16 @@ extension ClientConnection {
                     }
                     continue
                 }
-                switch name {
-                case "publish": replies.append(.integer(Int64(hub.publish(channel: request[1], payload: request[2]))))
-                case "spublish": replies.append(.integer(Int64(hub.publish(shardChannel: request[1], payload: request[2]))))
-                default: replies.append(transaction.execute(request, session: &session))
-                }
+                // Each command of the transaction is logged on its own when slow, EXEC never, as in Redis.
+                replies.append(slowLog.timed(request, name: name, client: client, clientName: clientName) {
+                    switch name {
+                    case "publish": return .integer(Int64(hub.publish(channel: request[1], payload: request[2])))
+                    case "spublish": return .integer(Int64(hub.publish(shardChannel: request[1], payload: request[2])))
+                    case _ where ClientConnection.serverAdminCommandNames.contains(name):
+                        return ClientConnection.adminReply(name, request, persistence: persistence, inTransaction: true)
+                    default: return transaction.execute(request, session: &session)
+                    }
+                })
             }
             return .array(replies)
         }, then: nil)

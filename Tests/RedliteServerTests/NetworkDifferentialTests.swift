@@ -59,6 +59,66 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
+    @Test("administration commands answer as Redis does: ROLE, WAIT, DEBUG, BGSAVE and SAVE arguments, AUTH forms, CONFIG SET errors")
+    func administrationCommands() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        var harness = DifferentialHarness(reference: try redis.connect(), subject: try served.connect())
+        let commands: [[String]] = [
+            ["ROLE"], ["WAIT", "x", "0"], ["WAIT", "0", "x"], ["WAIT", "0", "-1"], ["WAIT", "-5", "0"], ["WAIT", "0", "0"],
+            ["WAIT", "1", "100"], ["DEBUG", "OBJECT", "x"], ["DEBUG"], ["BGSAVE", "x"], ["BGSAVE", "a", "b"], ["SAVE", "x"],
+            ["MULTI"], ["WAIT", "1", "100"], ["ROLE"], ["DEBUG", "SLEEP", "0"], ["SAVE"], ["EXEC"],
+            ["MULTI"], ["ROLE"], ["WAIT", "0", "0"], ["EXEC"],
+            // With no password set, the default user takes any password when named; others are unknown.
+            ["AUTH", "default", "whatever"], ["AUTH", "alice", "x"], ["AUTH", "whatever"], ["AUTH", "a", "b", "c"],
+            ["CONFIG", "SET", "maxclients", "abc"], ["CONFIG", "SET", "slowlog-max-len", "-1"],
+            ["CONFIG", "SET", "slowlog-log-slower-than", "-2"], ["CONFIG", "SET", "slowlog-log-slower-than", "x"],
+            ["CONFIG", "SET", "slowlog-log-slower-than", "10000"], ["CONFIG", "GET", "slowlog*"],
+            ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "x"], ["SLOWLOG", "GET", "1", "2"], ["SLOWLOG", "BOGUS"],
+            ["SLOWLOG", "RESET", "x"], ["SLOWLOG"], ["SLOWLOG", "HELP"],
+        ]
+        for command in commands {
+            if let divergence = try harness.check(command) { Issue.record("\(divergence)") }
+        }
+        await served.stop()
+    }
+
+    @Test("SLOWLOG keeps what Redis keeps: arguments cut to 32 and 128 bytes, passwords redacted, EXEC's commands but not EXEC, nothing refused")
+    func slowLog() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        let sequence: [[String]] = [
+            ["CONFIG", "SET", "slowlog-log-slower-than", "0"], ["SLOWLOG", "RESET"], ["CLIENT", "SETNAME", "namer"],
+            ["ECHO", String(repeating: "x", count: 200)], ["DEL"] + (0..<40).map { "k\($0)" }, ["SET", "a", "1"], ["get", "a"],
+            ["NOSUCH", "command"], ["GET"], ["SLOWLOG", "BOGUS"],
+            ["AUTH", "default", "pw"], ["HELLO", "2", "AUTH", "default", "pw", "SETNAME", "nm"], ["CONFIG", "SET", "requirepass", ""],
+            ["MULTI"], ["SET", "b", "2"], ["INCR", "b"], ["EXEC"], ["SLOWLOG", "LEN"],
+        ]
+        var logs: [[RESPValue]] = []
+        for connection in [try redis.connect(), try served.connect()] {
+            for command in sequence { _ = try connection.send(command) }
+            guard case .array(let entries) = try connection.send(["SLOWLOG", "GET", "-1"]) else {
+                Issue.record("SLOWLOG GET did not answer an array")
+                return
+            }
+            // Id, time, duration and the client's port are each server's own: compared are the
+            // arguments and the client's name.
+            logs.append(entries.map { entry in
+                guard case .array(let fields) = entry, fields.count == 6 else { return entry }
+                return .array([fields[3], fields[5]])
+            })
+            #expect(try connection.send(["SLOWLOG", "LEN"]) == .integer(Int64(entries.count + 1)))
+            #expect(try connection.send(["CONFIG", "SET", "slowlog-max-len", "2"]) == .ok)
+            #expect(try connection.send(["SLOWLOG", "LEN"]) == .integer(2))
+        }
+        #expect(logs[1] == logs[0])
+        // SLOWLOG RESET through SLOWLOG LEN, less the three refused commands and EXEC.
+        #expect(logs[0].count == 13)
+        await served.stop()
+    }
+
     @Test("before AUTH, requests are parsed one at a time under Redis's tighter bounds; an AUTH lifts them for the requests behind it")
     func boundsBeforeAuthentication() async throws {
         let redis = try RedisServer.start(.init(password: "s3cret"))

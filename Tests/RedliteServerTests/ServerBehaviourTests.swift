@@ -3,6 +3,7 @@ import MetricsTestKit
 import NIOCore
 import RESP
 import RedisTestSupport
+import Redlite
 import RedliteServer
 import Testing
 
@@ -351,6 +352,82 @@ struct NonReadingClientTests {
         #expect(try processed() - before > read)
         slow.close()
         #expect(try admin.run("PING") == .simpleString("PONG"))
+        await served.stop()
+    }
+}
+
+@Suite("redlite serve: saves and WAIT")
+struct ServerAdministrationTests {
+    /// The WAL's size in bytes (0 when it is absent).
+    private static func walSize(_ served: ServedRedlite) -> Int {
+        let wal = served.directory.appendingPathComponent("served.db-wal").path
+        return (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+    }
+
+    /// The value of one INFO field.
+    private static func info(_ connection: RedisTestConnection, _ field: String) throws -> String? {
+        // RESP2: INFO's verbatim text arrives as a bulk string.
+        guard case .bulkString(let text) = try connection.run("INFO", "persistence") else { return nil }
+        return String(buffer: text).split(separator: "\r\n").first { $0.hasPrefix("\(field):") }.map { String($0.dropFirst(field.count + 1)) }
+    }
+
+    @Test("SAVE, BGSAVE and BGREWRITEAOF leave the database file complete on its own; LASTSAVE and INFO persistence report them")
+    func saves() async throws {
+        let served = try await ServedRedlite.start()
+        let connection = try served.connect()
+        guard case .integer(let startedAt) = try connection.run("LASTSAVE") else {
+            Issue.record("LASTSAVE is not an integer")
+            return
+        }
+        for index in 0..<500 { #expect(try connection.run("SET", "k\(index)", "v\(index)") == .ok) }
+        #expect(Self.walSize(served) > 0)
+        #expect(try connection.run("SAVE") == .ok)
+        #expect(Self.walSize(served) == 0)
+        // The file alone, without its WAL, holds every key.
+        let copy = served.directory.appendingPathComponent("copy.db")
+        try FileManager.default.copyItem(at: served.directory.appendingPathComponent("served.db"), to: copy)
+        let store = try RedliteStore.open(path: copy.path)
+        var session = RedliteSession()
+        #expect(store.execute("DBSIZE", session: &session) == .integer(500))
+        #expect(store.execute("GET", "k499", session: &session) == .bulk("v499"))
+        store.close()
+
+        for (command, started) in [("BGSAVE", "Background saving started"), ("BGREWRITEAOF", "Background append only file rewriting started")] {
+            for index in 0..<100 { #expect(try connection.run("SET", "\(command):\(index)", "v") == .ok) }
+            #expect(Self.walSize(served) > 0)
+            #expect(try connection.run(command) == .simpleString(started))
+            let field = command == "BGSAVE" ? "rdb_bgsave_in_progress" : "aof_rewrite_in_progress"
+            for _ in 0..<200 where try Self.info(connection, field) != "0" { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(try Self.info(connection, field) == "0")
+            #expect(Self.walSize(served) == 0)
+        }
+        #expect(try Self.info(connection, "rdb_last_bgsave_status") == "ok")
+        #expect(try Self.info(connection, "rdb_saves") == "2")
+        #expect(try Self.info(connection, "aof_rewrites") == "1")
+        guard case .integer(let savedAt) = try connection.run("LASTSAVE") else {
+            Issue.record("LASTSAVE is not an integer")
+            return
+        }
+        #expect(savedAt >= startedAt)
+        #expect(try Self.info(connection, "rdb_last_save_time") == String(savedAt))
+        await served.stop()
+    }
+
+    @Test("WAIT for replicas a standalone server does not have: 0 after the timeout, or never with timeout 0, holding the client's later requests; a client that leaves meanwhile leaves nothing behind")
+    func waitForReplicas() async throws {
+        let served = try await ServedRedlite.start()
+        let timed = try served.connect()
+        try timed.write(ByteBuffer(string: "WAIT 1 150\r\nPING\r\n"))
+        #expect(try timed.readValue() == .integer(0))
+        #expect(try timed.readValue() == .simpleString("PONG"))
+
+        let forever = try served.connect(timeout: .milliseconds(400))
+        try forever.write(ByteBuffer(string: "WAIT 1 0\r\nPING\r\n"))
+        #expect(throws: RedisTestConnectionError.self) { try forever.readValue() }
+        forever.close()
+        let other = try served.connect()
+        #expect(try other.run("WAIT", "0", "0") == .integer(0))
+        #expect(try other.run("PING") == .simpleString("PONG"))
         await served.stop()
     }
 }

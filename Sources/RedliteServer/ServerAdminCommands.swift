@@ -1,0 +1,108 @@
+import Foundation
+import NIOCore
+import RESP
+import Redlite
+
+/// SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE (see `Persistence`), ROLE, WAIT and DEBUG: what operators'
+/// tools and client libraries ask a standalone Redis about itself.
+extension ClientConnection {
+    static let serverAdminCommandNames: Set<String> = ["save", "bgsave", "bgrewriteaof", "lastsave", "role", "wait", "debug"]
+
+    /// Answers one of `serverAdminCommandNames`.
+    func serverAdmin(_ name: String, _ request: [ByteBuffer]) {
+        switch name {
+        case "save": save()
+        case "wait": wait(request)
+        default: reply(Self.adminReply(name, request, persistence: server.persistence, inTransaction: false))
+        }
+    }
+
+    /// The commands that answer at once, also inside EXEC (where Redis schedules a BGSAVE instead of
+    /// refusing it, and WAIT does not wait).
+    static func adminReply(_ name: String, _ request: [ByteBuffer], persistence: Persistence, inTransaction: Bool) -> RESPValue {
+        switch name {
+        case "role":
+            return .array([.bulk("master"), .integer(0), .array([])])
+        case "debug":
+            // Redis's default (enable-debug-command no): DEBUG is refused, with its text.
+            return .simpleError("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+        case "lastsave":
+            return .integer(persistence.lastSave)
+        case "wait":
+            return waitArguments(request).map { _ in .integer(0) } ?? waitError(request)
+        case "bgsave":
+            if request.count > 2 || (request.count == 2 && request[1].lowercasedASCII != "schedule") { return .simpleError("ERR syntax error") }
+            switch persistence.startInBackground(.save, schedule: request.count == 2 || inTransaction) {
+            case .started: return .simpleString(inTransaction ? "Background saving scheduled" : "Background saving started")
+            case .scheduled: return .simpleString("Background saving scheduled")
+            case .alreadyRunning: return .simpleError("ERR Background save already in progress")
+            case .otherRunning:
+                return .simpleError("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+            }
+        case "bgrewriteaof":
+            switch persistence.startInBackground(.rewrite) {
+            case .started: return .simpleString(inTransaction ? "Background append only file rewriting scheduled" : "Background append only file rewriting started")
+            case .scheduled, .otherRunning: return .simpleString("Background append only file rewriting scheduled")
+            case .alreadyRunning: return .simpleError("ERR Background append only file rewriting already in progress")
+            }
+        default:
+            return .simpleError("ERR unknown command '\(name)'")
+        }
+    }
+
+    /// SAVE: the connection's later requests wait until the checkpoint is done (Redis's SAVE blocks
+    /// the whole server; here only this client waits, and the event loop goes on serving others).
+    private func save() {
+        waitingForCommit = true
+        let persistence = server.persistence
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        DispatchQueue.global().async {
+            let result = persistence.saveNow()
+            eventLoop.execute {
+                let connection = bound.value
+                connection.waitingForCommit = false
+                switch result {
+                case .success: connection.reply(.ok)
+                case .failure(.alreadyRunning): connection.reply(.simpleError("ERR Background save already in progress"))
+                case .failure(.failed): connection.reply(.simpleError("ERR"))
+                }
+                connection.processPending()
+            }
+        }
+    }
+
+    /// WAIT numreplicas timeout: a standalone server has no replicas, so it answers 0, at once when
+    /// none are asked for, otherwise after the timeout (0: never, as in Redis, until the client
+    /// goes away). Later requests of the client wait behind it.
+    private func wait(_ request: [ByteBuffer]) {
+        guard let (replicas, timeout) = Self.waitArguments(request) else {
+            reply(Self.waitError(request))
+            return
+        }
+        guard replicas > 0 else {
+            reply(.integer(0))
+            return
+        }
+        waitingForCommit = true
+        guard timeout > 0 else { return }
+        waitTimer = context.eventLoop.scheduleTask(in: .milliseconds(timeout)) { [self] in
+            waitTimer = nil
+            waitingForCommit = false
+            reply(.integer(0))
+            processPending()
+        }
+    }
+
+    private static func waitArguments(_ request: [ByteBuffer]) -> (replicas: Int64, timeout: Int64)? {
+        guard let replicas = RedisInteger.parse(request[1]), let timeout = RedisInteger.parse(request[2]), timeout >= 0 else { return nil }
+        return (replicas, timeout)
+    }
+
+    /// Redis parses the replica count first, then the timeout.
+    private static func waitError(_ request: [ByteBuffer]) -> RESPValue {
+        guard RedisInteger.parse(request[1]) != nil else { return .simpleError("ERR value is not an integer or out of range") }
+        guard RedisInteger.parse(request[2]) != nil else { return .simpleError("ERR timeout is not an integer or out of range") }
+        return .simpleError("ERR timeout is negative")
+    }
+}
