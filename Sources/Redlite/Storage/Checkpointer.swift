@@ -68,7 +68,8 @@ final class Checkpointer: Sendable {
         guard walFrames > 0, Int(walFrames) * frameBytes > walLimitBytes else { return }
         pauseWriter { [self] in
             // Only readers whose snapshot began before the copy can hold it up, and they end within a
-            // moment (a server's end at each event-loop tick). SQLite's busy handler would sleep 1, 2,
+            // moment (a server's event loop renews its snapshot at its next read, the writer being in
+            // use, or ends it after 2 ms without reads). SQLite's busy handler would sleep 1, 2,
             // 5, 10… ms between attempts, all of it with the writer paused; poll briefly instead, and
             // leave it to the next round when readers stay (the writer never waits more than ~10 ms).
             sqlite3_busy_timeout(connection.handle, 0)
