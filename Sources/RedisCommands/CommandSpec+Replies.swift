@@ -39,41 +39,86 @@ extension CommandSpec {
     /// (falling back to first/last/step).
     public func keyPositions(arguments: [String]) -> [Int] {
         if keySpecs.isEmpty { return legacyKeyPositions(argumentCount: arguments.count) }
-        var positions: [Int] = []
-        for spec in keySpecs {
-            var start: Int?
-            switch spec.beginSearch.type {
-            case "index":
-                start = spec.beginSearch.index
-            case "keyword":
-                guard let keyword = spec.beginSearch.keyword?.lowercased() else { continue }
-                let from = spec.beginSearch.startFrom ?? 1
-                let candidates = from >= 0 ? Array(from..<arguments.count) : Array((1..<max(1, arguments.count + from + 1)).reversed())
-                start = candidates.first { arguments[$0].lowercased() == keyword }.map { $0 + 1 }
-            default:
-                continue
+        return keyPositionsAndFlags(arguments: arguments).map(\.position)
+    }
+
+    /// SORT's STORE destination, found as Redis's key procedure finds it: LIMIT skips two arguments,
+    /// BY and GET one, and the last STORE wins.
+    private func sortStoreKey(arguments: [String]) -> [Int] {
+        var store: Int?
+        var index = 2
+        while index < arguments.count {
+            switch arguments[index].lowercased() {
+            case "limit": index += 2
+            case "get", "by": index += 1
+            case "store" where index + 1 < arguments.count: store = index + 1
+            default: break
             }
-            guard let first = start, first < arguments.count else { continue }
-            switch spec.findKeys.type {
-            case "range":
-                let lastKey = spec.findKeys.lastKey ?? 0
-                let step = max(1, spec.findKeys.keyStep ?? 1)
-                var last = lastKey >= 0 ? first + lastKey : arguments.count + lastKey
-                if let limit = spec.findKeys.limit, limit > 1, lastKey < 0 {
-                    last = first + (arguments.count - first) / limit - 1
-                }
-                if last >= first { positions += stride(from: first, through: min(last, arguments.count - 1), by: step) }
-            case "keynum":
-                let numberIndex = first + (spec.findKeys.keyNumIndex ?? 0)
-                guard numberIndex < arguments.count, let count = Int(arguments[numberIndex]), count > 0 else { continue }
-                let firstKey = first + (spec.findKeys.firstKey ?? 1)
-                let step = max(1, spec.findKeys.keyStep ?? 1)
-                positions += stride(from: firstKey, to: min(arguments.count, firstKey + count * step), by: step)
-            default:
-                continue
-            }
+            index += 1
         }
-        return positions
+        return store.map { [$0] } ?? []
+    }
+
+    /// Each key's position and its flags (COMMAND GETKEYSANDFLAGS). A key spec marked
+    /// `variable_flags` has its flags worked out from the arguments, as Redis's key procedures do:
+    /// SET writes over its key (OW) unless GET reads it first; BITFIELD only reads (RO) unless one of
+    /// its operations writes.
+    public func keyPositionsAndFlags(arguments: [String]) -> [(position: Int, flags: [String])] {
+        if keySpecs.isEmpty { return legacyKeyPositions(argumentCount: arguments.count).map { ($0, []) } }
+        var keys: [(position: Int, flags: [String])] = []
+        for spec in keySpecs {
+            let flags = spec.flags.contains("variable_flags") ? variableFlags(arguments: arguments, spec: spec) : spec.flags
+            keys += keyPositions(arguments: arguments, spec: spec).map { ($0, flags) }
+        }
+        return keys
+    }
+
+    private func variableFlags(arguments: [String], spec: KeySpec) -> [String] {
+        let words = arguments.dropFirst(2).map { $0.lowercased() }
+        switch name {
+        case "set":
+            return words.contains("get") ? ["RW", "access", "update"] : ["OW", "update"]
+        case "bitfield":
+            return words.contains { $0 == "set" || $0 == "incrby" } ? ["RW", "access", "update"] : ["RO", "access"]
+        default:
+            return spec.flags.filter { $0 != "variable_flags" }
+        }
+    }
+
+    /// The positions of the keys one key spec finds in `arguments`.
+    private func keyPositions(arguments: [String], spec: KeySpec) -> [Int] {
+        let start: Int?
+        if spec.beginSearch.type == "unknown", name == "sort", spec.flags.contains("OW") { return sortStoreKey(arguments: arguments) }
+        switch spec.beginSearch.type {
+        case "index":
+            start = spec.beginSearch.index
+        case "keyword":
+            guard let keyword = spec.beginSearch.keyword?.lowercased() else { return [] }
+            let from = spec.beginSearch.startFrom ?? 1
+            let candidates = from >= 0 ? Array(from..<arguments.count) : Array((1..<max(1, arguments.count + from + 1)).reversed())
+            start = candidates.first { arguments[$0].lowercased() == keyword }.map { $0 + 1 }
+        default:
+            return []
+        }
+        guard let first = start, first < arguments.count else { return [] }
+        switch spec.findKeys.type {
+        case "range":
+            let lastKey = spec.findKeys.lastKey ?? 0
+            let step = max(1, spec.findKeys.keyStep ?? 1)
+            var last = lastKey >= 0 ? first + lastKey : arguments.count + lastKey
+            if let limit = spec.findKeys.limit, limit > 1, lastKey < 0 {
+                last = first + (arguments.count - first) / limit - 1
+            }
+            return last >= first ? Array(stride(from: first, through: min(last, arguments.count - 1), by: step)) : []
+        case "keynum":
+            let numberIndex = first + (spec.findKeys.keyNumIndex ?? 0)
+            guard numberIndex < arguments.count, let count = Int(arguments[numberIndex]), count > 0 else { return [] }
+            let firstKey = first + (spec.findKeys.firstKey ?? 1)
+            let step = max(1, spec.findKeys.keyStep ?? 1)
+            return Array(stride(from: firstKey, to: min(arguments.count, firstKey + count * step), by: step))
+        default:
+            return []
+        }
     }
 }
 

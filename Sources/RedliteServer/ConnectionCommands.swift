@@ -441,8 +441,10 @@ extension ClientConnection {
             if sub == "getkeys" {
                 reply(.array(positions.map { .bulkString(request[$0 + 2]) }))
             } else {
-                let flags = spec.keySpecs.first?.flags ?? []
-                reply(.array(positions.map { .array([.bulkString(request[$0 + 2]), .set(flags.map { .simpleString($0) })]) }))
+                // Each key with its own key spec's flags.
+                reply(.array(spec.keyPositionsAndFlags(arguments: words).map { key in
+                    .array([.bulkString(request[key.position + 2]), .set(key.flags.map { .simpleString($0) })])
+                }))
             }
         case "help":
             reply(.array(["COMMAND <subcommand> [<arg> ...]. Subcommands are:", "(no subcommand)", "COUNT", "INFO [<command-name> ...]",

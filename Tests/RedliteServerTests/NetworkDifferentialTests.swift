@@ -50,6 +50,11 @@ struct NetworkDifferentialTests {
             ["MULTI"], ["WATCH", "a"], ["DISCARD"], ["WATCH", "a"], ["UNWATCH"], ["MULTI"], ["PING"], ["ECHO", "x"], ["EXEC"],
             ["COMMAND", "COUNT"], ["COMMAND", "INFO", "get"], ["COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"],
             ["COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a", "b"], ["COMMAND", "GETKEYS", "PING"], ["COMMAND", "BOGUS"],
+            // Each key with its own spec's flags; SET's and BITFIELD's worked out from the arguments.
+            ["COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b"], ["COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b", "GET"],
+            ["COMMAND", "GETKEYSANDFLAGS", "LMOVE", "a", "b", "LEFT", "RIGHT"], ["COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "GET", "u8", "0"],
+            ["COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "SET", "u8", "0", "1"], ["COMMAND", "GETKEYSANDFLAGS", "SORT", "k", "STORE", "d"],
+            ["COMMAND", "GETKEYS", "SORT", "k", "LIMIT", "0", "1", "STORE", "d", "BY", "x", "STORE", "e"], ["COMMAND", "GETKEYS", "SORT", "k", "GET", "STORE"],
             ["CONFIG", "GET", "databases"], ["CONFIG", "SET", "nosuch", "x"], ["CONFIG", "BOGUS"],
             ["PUBLISH", "ch", "msg"], ["PUBSUB", "NUMSUB", "ch"], ["PUBSUB", "NUMPAT"], ["PUBSUB", "CHANNELS"], ["UNSUBSCRIBE"],
         ]
