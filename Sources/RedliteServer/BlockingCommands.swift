@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import RESP
 import Redlite
@@ -96,8 +97,14 @@ extension ClientConnection {
         blockedWaiter = waiter
         let timeoutReply = plan.timeoutReply
         let timeout = plan.timeout
+        // INFO commandstats counts the first attempt's execution, as Redis counts a blocking
+        // command's call without its time blocked (the slow log leaves blocking commands out).
+        let statistics = server.routes[name].statistics
         commit(work: { transaction, session in
-            if let reply = waiter.attempt(transaction) { return reply }
+            let started = DispatchTime.now().uptimeNanoseconds
+            let reply = waiter.attempt(transaction)
+            statistics?.ran(nanoseconds: DispatchTime.now().uptimeNanoseconds - started, failed: reply?.isError ?? false)
+            if let reply { return reply }
             registry.register(waiter)
             return Self.blockedMarker
         }, then: { reply in

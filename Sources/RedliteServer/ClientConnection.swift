@@ -40,6 +40,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var blockTimeout: Scheduled<Void>?
     /// Set while in WAIT with a timeout.
     var waitTimer: Scheduled<Void>?
+    /// Error replies sent so far (tells whether a server command failed).
+    private var errorsReplied = 0
 
     var handle: ClientHandle!
     var context: ChannelHandlerContext!
@@ -205,7 +207,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             // job: one commit for all of them, replies in order once it is durable. A run of reads
             // only is answered from one read snapshot.
             if pending.count > 0, let run = plainRun(startingWith: request, name: name, route: route) {
-                if run.writes { submitRun(run.requests, names: run.names) } else { executeReads(run.requests, names: run.names) }
+                if run.writes {
+                    submitRun(run.requests, names: run.names, routes: run.routes)
+                } else {
+                    executeReads(run.requests, names: run.names, routes: run.routes)
+                }
                 continue
             }
             handle(request, name: name, route: route)
@@ -239,13 +245,14 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// The most requests one run (one commit or one read snapshot) takes.
     static let maximumRun = 1024
 
-    /// `first` and the plain commands right behind it (at least two), with their names and whether
-    /// any of them writes.
+    /// `first` and the plain commands right behind it (at least two), with their names and routes
+    /// and whether any of them writes.
     private func plainRun(startingWith first: [ByteBuffer], name firstName: String, route firstRoute: CommandRoute)
-        -> (requests: [[ByteBuffer]], names: [String], writes: Bool)? {
+        -> (requests: [[ByteBuffer]], names: [String], routes: [CommandRoute], writes: Bool)? {
         guard isPlain(firstRoute) else { return nil }
         var requests = [first]
         var names = [firstName]
+        var routes = [firstRoute]
         var writes = firstRoute.isWrite
         while let next = pending.first, requests.count < Self.maximumRun {
             let name = next[0].lowercasedASCII
@@ -254,9 +261,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             writes = writes || route.isWrite
             requests.append(next)
             names.append(name)
+            routes.append(route)
             _ = popPending()
         }
-        return requests.count > 1 ? (requests, names, writes) : nil
+        return requests.count > 1 ? (requests, names, routes, writes) : nil
     }
 
     /// Counters, CLIENT LIST's last command and MONITOR for a run of requests.
@@ -272,15 +280,18 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Answers a run of read commands (from the loop reader's snapshot). Once the replies pass
     /// `flushThreshold` they are sent, and if the client is not keeping up the rest of the run goes
     /// back to the front of the queue.
-    private func executeReads(_ requests: [[ByteBuffer]], names: [String]) {
+    private func executeReads(_ requests: [[ByteBuffer]], names: [String], routes: [CommandRoute]) {
         var answered = 0
-        for (request, name) in zip(requests, names) {
+        for index in requests.indices {
             guard canReply() else { break }
+            let request = requests[index], name = names[index]
             let started = DispatchTime.now().uptimeNanoseconds
-            reply(read(request, name: name))
+            let value = read(request, name: name)
             let elapsed = DispatchTime.now().uptimeNanoseconds - started
+            reply(value)
             server.commandTimer.recordNanoseconds(Int64(elapsed))
-            noteIfSlow(request, name: name, nanoseconds: elapsed, route: server.routes[name])
+            server.recordExecution(request, name: name, route: routes[index], nanoseconds: elapsed, failed: value.isError,
+                                   client: handle.address, clientName: self.name)
             answered += 1
         }
         if answered == requests.count {
@@ -300,14 +311,13 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         return server.store.execute(request, name: name, session: &session)
     }
 
-    private func submitRun(_ run: [[ByteBuffer]], names: [String]) {
+    private func submitRun(_ run: [[ByteBuffer]], names: [String], routes: [CommandRoute]) {
         noteRun(run, names: names)
-        let slowLog = server.slowLog, client = handle.address, clientName = name, routes = server.routes, store = server.store
+        let server = server, client = handle.address, clientName = name
         commit(work: { transaction, session in
-            .array(zip(run, names).map { request, name in
-                slowLog.timed(request, name: name, client: client, clientName: clientName,
-                              ran: routes[name].runs(request) { store.implements(name) }) {
-                    transaction.execute(request, name: name, session: &session)
+            .array(run.indices.map { index in
+                server.measure(run[index], name: names[index], route: routes[index], client: client, clientName: clientName) {
+                    transaction.execute(run[index], name: names[index], session: &session)
                 }
             })
         }, repliesInArray: true)
@@ -317,7 +327,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// a pipeline of replies costs one write.
     func reply(_ value: RESPValue) {
         if value.isError {
+            errorsReplied += 1
             server.errorReplies.increment()
+            server.errorStatistics.count(value)
             server.errorCounter.increment()
         }
         outbound.writeRESPValue(value, version: session.protocolVersion)
@@ -389,11 +401,14 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id)
         }
 
+        // Refusals before running count as rejected calls in INFO commandstats, as in Redis.
         if !authenticated && !route.allowedUnauthenticated {
+            route.statistics(for: request)?.refused()
             reply(.simpleError("NOAUTH Authentication required."))
             return
         }
         if isSubscribed && session.protocolVersion == .resp2 && !route.allowedWhileSubscribed {
+            route.statistics(for: request)?.refused()
             reply(.simpleError("ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
             return
         }
@@ -403,17 +418,21 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
         if route.isServerCommand {
             if let spec, !spec.accepts(argumentCount: request.count) {
+                route.statistics?.refused()
                 reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
                 return
             }
             let started = DispatchTime.now().uptimeNanoseconds
+            let errorsBefore = errorsReplied
             _ = handleServerCommand(name, request)
-            // Noted after the command: SLOWLOG RESET or CONFIG SET apply to it, as in Redis.
-            noteIfSlow(request, name: name, nanoseconds: DispatchTime.now().uptimeNanoseconds - started, route: route)
+            // Recorded after the command: SLOWLOG RESET or CONFIG SET apply to it, as in Redis.
+            server.recordExecution(request, name: name, route: route, nanoseconds: DispatchTime.now().uptimeNanoseconds - started,
+                                   failed: errorsReplied != errorsBefore, client: handle.address, clientName: self.name)
             return
         }
         if route.isBlocking {
             if let spec, !spec.accepts(argumentCount: request.count) {
+                route.statistics?.refused()
                 reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
                 return
             }
@@ -421,14 +440,6 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         execute(request, name: name, route: route)
-    }
-
-    /// The slow log, for a command run here (a read, or a server command): only a slow one costs
-    /// more than the threshold's check.
-    private func noteIfSlow(_ request: [ByteBuffer], name: String, nanoseconds: UInt64, route: @autoclosure () -> CommandRoute) {
-        guard server.slowLog.isSlow(nanoseconds: nanoseconds) else { return }
-        server.slowLog.note(request, name: name, nanoseconds: nanoseconds, client: handle.address, clientName: self.name,
-                            ran: route().runs(request) { server.store.implements(name) })
     }
 
     /// CLIENT LIST's cmd and idle: the time on every command (an atomic store), the name only when it
@@ -446,21 +457,21 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     private func execute(_ request: [ByteBuffer], name: String, route: CommandRoute) {
         let started = DispatchTime.now().uptimeNanoseconds
         if route.isWrite {
-            let timer = server.commandTimer, slowLog = server.slowLog, client = handle.address, clientName = self.name
-            let store = server.store
+            let timer = server.commandTimer, server = server, client = handle.address, clientName = self.name
             commit(work: { transaction, session in
-                slowLog.timed(request, name: name, client: client, clientName: clientName,
-                              ran: route.runs(request) { store.implements(name) }) {
+                server.measure(request, name: name, route: route, client: client, clientName: clientName) {
                     transaction.execute(request, name: name, session: &session)
                 }
             }, then: { _ in
                 timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             })
         } else {
-            reply(read(request, name: name))
+            let value = read(request, name: name)
             let elapsed = DispatchTime.now().uptimeNanoseconds - started
+            reply(value)
             server.commandTimer.recordNanoseconds(Int64(elapsed))
-            noteIfSlow(request, name: name, nanoseconds: elapsed, route: route)
+            server.recordExecution(request, name: name, route: route, nanoseconds: elapsed, failed: value.isError,
+                                   client: handle.address, clientName: self.name)
         }
     }
 

@@ -28,6 +28,24 @@ final class CommandRoute: Sendable {
     /// one read snapshot for many requests).
     var isEngineCommand: Bool { !isServerCommand && !isBlocking }
 
+    /// INFO commandstats of the command (nil for a name nobody knows) and of its subcommands.
+    let statistics: CommandStatistics?
+    private let subcommandStatistics: [String: CommandStatistics]
+
+    /// The statistics `request` counts toward: its subcommand's for a container (nil for a
+    /// subcommand nobody knows, which Redis does not count either), the command's otherwise.
+    func statistics(for request: [ByteBuffer]) -> CommandStatistics? {
+        guard !subcommandStatistics.isEmpty else { return statistics }
+        guard request.count >= 2 else { return statistics }
+        return subcommandStatistics[request[1].lowercasedASCII]
+    }
+
+    /// Every statistics object of the route (INFO, CONFIG RESETSTAT).
+    var allStatistics: [CommandStatistics] {
+        guard subcommandStatistics.isEmpty else { return Array(subcommandStatistics.values) }
+        return statistics.map { [$0] } ?? []
+    }
+
     /// Whether Redis would run `request` at all rather than refuse it first: the right number of
     /// arguments and, for a container (CLIENT, CONFIG, SLOWLOG…), a subcommand it knows, with its
     /// own right number. `known` answers for a name without a spec (Redlite's own commands). The
@@ -48,6 +66,12 @@ final class CommandRoute: Sendable {
         self.isBlocking = ClientConnection.blockingCommands.contains(name)
         self.allowedWhileSubscribed = ClientConnection.allowedWhileSubscribed.contains(name)
         self.isTransactionControl = ClientConnection.transactionControl.contains(name)
+        self.statistics = name.isEmpty ? nil : CommandStatistics(name: name)
+        var subcommands: [String: CommandStatistics] = [:]
+        for subcommand in spec?.subcommands ?? [] {
+            if let short = subcommand.subcommandName { subcommands[short] = CommandStatistics(name: subcommand.name) }
+        }
+        self.subcommandStatistics = subcommands
     }
 }
 
@@ -65,4 +89,7 @@ struct CommandRoutes: Sendable {
     }
 
     subscript(name: String) -> CommandRoute { routes[name] ?? unknown }
+
+    /// Every known route (INFO commandstats, CONFIG RESETSTAT).
+    var all: Dictionary<String, CommandRoute>.Values { routes.values }
 }

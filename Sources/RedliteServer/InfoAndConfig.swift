@@ -11,7 +11,10 @@ import Glibc
 extension ClientConnection {
     func info(_ request: [ByteBuffer]) {
         let requested = Set(request.dropFirst().map { $0.lowercasedASCII })
-        let everything = requested.isEmpty || requested.contains("all") || requested.contains("everything") || requested.contains("default")
+        // As in Redis: no section, `default`, `all` and `everything` name every section, except that
+        // commandstats only comes with `all`, `everything` or by name.
+        let all = requested.contains("all") || requested.contains("everything")
+        let everything = requested.isEmpty || all || requested.contains("default")
         let configuration = server.configuration
         var sections: [(String, [(String, String)])] = []
         let uptime = Int(Date().timeIntervalSince(server.startedAt))
@@ -48,16 +51,37 @@ extension ClientConnection {
             ("pubsub_patterns", String(server.store.pubsub.patternCount)),
         ]))
         sections.append(("replication", [("role", "master"), ("connected_slaves", "0")]))
+        sections.append(("cpu", Self.cpuFields()))
+        if all || requested.contains("commandstats") {
+            let lines = server.routes.all.flatMap(\.allStatistics).compactMap(\.infoLine).sorted()
+            sections.append(("commandstats", lines.map { line in
+                let colon = line.firstIndex(of: ":")!
+                return (String(line[..<colon]), String(line[line.index(after: colon)...]))
+            }))
+        }
+        sections.append(("errorstats", server.errorStatistics.infoLines))
         let keyspace = (try? server.store.keyspaceSummary()) ?? []
         sections.append(("keyspace", keyspace.map { ("db\($0.database)", "keys=\($0.keys),expires=\($0.expires),avg_ttl=0") }))
 
         var text = ""
-        for (name, fields) in sections where everything || requested.contains(name) {
+        for (name, fields) in sections where (everything && name != "commandstats") || all || requested.contains(name) {
             if !text.isEmpty { text += "\r\n" }
-            text += "# \(name.prefix(1).uppercased() + name.dropFirst())\r\n"
+            text += "# \(name == "cpu" ? "CPU" : name.prefix(1).uppercased() + name.dropFirst())\r\n"
             for (key, value) in fields { text += "\(key):\(value)\r\n" }
         }
         reply(.verbatimString(format: "txt", text: ByteBuffer(string: text)))
+    }
+
+    /// INFO cpu: the process's CPU time and its children's, in seconds (getrusage).
+    private static func cpuFields() -> [(String, String)] {
+        func seconds(_ time: timeval) -> String { String(format: "%.6f", Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000) }
+        var own = rusage(), children = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &own)
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &children)
+        return [
+            ("used_cpu_sys", seconds(own.ru_stime)), ("used_cpu_user", seconds(own.ru_utime)),
+            ("used_cpu_sys_children", seconds(children.ru_stime)), ("used_cpu_user_children", seconds(children.ru_utime)),
+        ]
     }
 
     private static func residentMemory() -> Int {
@@ -136,6 +160,8 @@ extension ClientConnection {
             server.connectionsReceived.reset()
             server.rejectedConnections.reset()
             server.errorReplies.reset()
+            server.errorStatistics.reset()
+            for statistics in server.routes.all.flatMap(\.allStatistics) { statistics.reset() }
             reply(.ok)
         case "rewrite":
             reply(.simpleError("ERR The server is running without a config file"))

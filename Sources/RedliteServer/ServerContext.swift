@@ -17,6 +17,7 @@ final class ServerContext: Sendable {
     let clients = ClientRegistry()
     let monitor = MonitorFeed()
     let slowLog: SlowLog
+    let errorStatistics = ErrorStatistics()
     let persistence: Persistence
     let logger: Logger
     let startedAt = Date()
@@ -51,6 +52,32 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)
         self.requestShutdown = requestShutdown
+    }
+
+    /// Records one command's execution, which took `nanoseconds` and answered an error if `failed`: INFO commandstats
+    /// and the slow log. An error answer may be a refusal before running (a wrong number of
+    /// arguments, an unknown subcommand): Redis counts those as rejected calls and does not log them.
+    /// `client` and `clientName` are worked out only for a slow command.
+    func recordExecution(_ request: [ByteBuffer], name: String, route: CommandRoute, nanoseconds: UInt64, failed: Bool,
+                         client: @autoclosure () -> String, clientName: @autoclosure () -> String) {
+        guard !failed || route.runs(request, known: { store.implements(name) }) else {
+            route.statistics(for: request)?.refused()
+            return
+        }
+        route.statistics(for: request)?.ran(nanoseconds: nanoseconds, failed: failed)
+        if slowLog.isSlow(nanoseconds: nanoseconds) {
+            slowLog.note(request, name: name, nanoseconds: nanoseconds, client: client(), clientName: clientName())
+        }
+    }
+
+    /// Runs a command's execution (on any thread: a write runs on the writer) and records it.
+    func measure(_ request: [ByteBuffer], name: String, route: CommandRoute, client: String, clientName: String,
+                 _ body: () -> RESPValue) -> RESPValue {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let reply = body()
+        recordExecution(request, name: name, route: route, nanoseconds: DispatchTime.now().uptimeNanoseconds - started,
+                        failed: reply.isError, client: client, clientName: clientName)
+        return reply
     }
 
     /// The reader of `eventLoop` (nil if no read connection could be opened: reads then use the

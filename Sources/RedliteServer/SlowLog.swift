@@ -51,11 +51,10 @@ final class SlowLog: Sendable {
         return threshold >= 0 && Int64(clamping: nanoseconds / 1000) >= threshold && capacity.load(ordering: .relaxed) > 0
     }
 
-    /// Logs a command if it ran for at least the threshold; `ran` tells whether it was run at all
-    /// (Redis refuses unknown commands and wrong argument counts before running them, unlogged).
-    func note(_ request: [ByteBuffer], name: String, nanoseconds: UInt64, client: String, clientName: String,
-              ran: @autoclosure () -> Bool = true) {
-        guard isSlow(nanoseconds: nanoseconds), !Self.unlogged.contains(name), ran() else { return }
+    /// Logs a command that ran for `nanoseconds`, if that is at least the threshold (the caller
+    /// knows it ran: Redis's log never sees a command refused before running).
+    func note(_ request: [ByteBuffer], name: String, nanoseconds: UInt64, client: String, clientName: String) {
+        guard isSlow(nanoseconds: nanoseconds), !Self.unlogged.contains(name) else { return }
         let arguments = Self.loggedArguments(request, name: name)
         let time = Int64(Date().timeIntervalSince1970)
         let capacity = capacity.load(ordering: .relaxed)
@@ -65,15 +64,6 @@ final class SlowLog: Sendable {
             state.nextID += 1
             if state.entries.count > capacity { state.entries.removeFirst(state.entries.count - capacity) }
         }
-    }
-
-    /// Runs `body` (a command's execution) and logs the command if it was slow.
-    func timed(_ request: [ByteBuffer], name: String, client: String, clientName: String, ran: @autoclosure () -> Bool = true,
-               _ body: () -> RESPValue) -> RESPValue {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let reply = body()
-        note(request, name: name, nanoseconds: DispatchTime.now().uptimeNanoseconds - started, client: client, clientName: clientName, ran: ran())
-        return reply
     }
 
     /// The newest `count` entries, newest first (all of them for nil).

@@ -60,6 +60,7 @@ extension ClientConnection {
         }
         if let spec, !spec.accepts(argumentCount: request.count) {
             transactionFailed = true
+            server.routes[name].statistics?.refused()
             reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
             return
         }
@@ -86,7 +87,7 @@ extension ClientConnection {
             return
         }
         let hub = server.store.pubsub, persistence = server.persistence
-        let slowLog = server.slowLog, client = handle.address, clientName = name
+        let server = server, client = handle.address, clientName = name
         // The whole transaction runs as one job of the group committer: atomic, and visible to
         // others only once committed.
         commit(work: { transaction, session in
@@ -107,7 +108,7 @@ extension ClientConnection {
                     continue
                 }
                 // Each command of the transaction is logged on its own when slow, EXEC never, as in Redis.
-                replies.append(slowLog.timed(request, name: name, client: client, clientName: clientName) {
+                replies.append(server.measure(request, name: name, route: server.routes[name], client: client, clientName: clientName) {
                     switch name {
                     case "publish": return .integer(Int64(hub.publish(channel: request[1], payload: request[2])))
                     case "spublish": return .integer(Int64(hub.publish(shardChannel: request[1], payload: request[2])))
@@ -118,6 +119,13 @@ extension ClientConnection {
                 })
             }
             return .array(replies)
-        }, then: nil)
+        }, then: { value in
+            // Errors inside EXEC's reply count as error replies too, as in Redis.
+            guard case .array(let replies) = value else { return }
+            for reply in replies where reply.isError {
+                server.errorReplies.increment()
+                server.errorStatistics.count(reply)
+            }
+        })
     }
 }

@@ -124,6 +124,43 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
+    @Test("INFO commandstats and errorstats count what Redis counts: calls, failed and rejected calls per command and subcommand, errors by code")
+    func commandAndErrorStatistics() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        let sequence: [[String]] = [
+            ["CONFIG", "RESETSTAT"], ["SET", "a", "1"], ["GET", "a"], ["INCR", "a"], ["HSET", "a", "f", "v"], ["GET"],
+            ["CLIENT", "SETNAME", "x"], ["CLIENT", "BOGUS"], ["CLIENT", "SETNAME"], ["NOSUCH"], ["SLOWLOG", "LEN"],
+            ["MULTI"], ["SET", "b", "1"], ["INCR", "a"], ["LPUSH", "a", "x"], ["EXEC"],
+            ["MULTI"], ["GET"], ["EXEC"], ["LPUSH", "list", "1", "2"], ["LRANGE", "list", "0", "-1"], ["BLPOP", "list", "0"],
+        ]
+        /// INFO's fields of `section`, without times: `cmdstat_get` → `calls=1,rejected_calls=0,failed_calls=0`.
+        func fields(_ connection: RedisTestConnection, _ section: String) throws -> [String: String] {
+            guard case .bulkString(let text) = try connection.send(["INFO", section]) else { return [:] }
+            var fields: [String: String] = [:]
+            for line in String(buffer: text).split(separator: "\r\n") where !line.hasPrefix("#") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                fields[String(parts[0])] = parts[1].split(separator: ",").filter { !$0.hasPrefix("usec") }.joined(separator: ",")
+            }
+            return fields
+        }
+        var statistics: [[String: String]] = []
+        for connection in [try redis.connect(), try served.connect()] {
+            for command in sequence { _ = try connection.send(command) }
+            statistics.append(try fields(connection, "commandstats").merging(try fields(connection, "errorstats")) { first, _ in first })
+            // The default sections leave commandstats out; `all` has it.
+            #expect(try fields(connection, "default").keys.contains { $0.hasPrefix("cmdstat_") } == false)
+            #expect(try fields(connection, "default")["errorstat_ERR"] != nil)
+            #expect(try fields(connection, "all")["cmdstat_get"] != nil)
+            #expect(try fields(connection, "cpu")["used_cpu_user"] != nil)
+        }
+        #expect(statistics[1] == statistics[0])
+        #expect(statistics[0]["cmdstat_get"] == "calls=1,rejected_calls=2,failed_calls=0")
+        await served.stop()
+    }
+
     @Test("before AUTH, requests are parsed one at a time under Redis's tighter bounds; an AUTH lifts them for the requests behind it")
     func boundsBeforeAuthentication() async throws {
         let redis = try RedisServer.start(.init(password: "s3cret"))

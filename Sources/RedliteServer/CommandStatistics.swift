@@ -1,0 +1,76 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import RESP
+import Synchronization
+
+/// INFO commandstats for one command or subcommand: calls run, their total execution time, the
+/// calls that answered an error while running (failed) and the calls refused before running
+/// (rejected: a wrong number of arguments, NOAUTH…), as Redis counts them.
+///
+/// Counted by every event loop and the writer at once: relaxed atomics, a few per command.
+final class CommandStatistics: Sendable {
+    /// The name INFO shows: `get`, `client|setname`.
+    let name: String
+    private let calls = Atomic<Int64>(0)
+    private let nanoseconds = Atomic<Int64>(0)
+    private let failed = Atomic<Int64>(0)
+    private let rejected = Atomic<Int64>(0)
+
+    init(name: String) {
+        self.name = name
+    }
+
+    func ran(nanoseconds elapsed: UInt64, failed didFail: Bool) {
+        calls.add(1, ordering: .relaxed)
+        nanoseconds.add(Int64(clamping: elapsed), ordering: .relaxed)
+        if didFail { failed.add(1, ordering: .relaxed) }
+    }
+
+    func refused() {
+        rejected.add(1, ordering: .relaxed)
+    }
+
+    func reset() {
+        calls.store(0, ordering: .relaxed)
+        nanoseconds.store(0, ordering: .relaxed)
+        failed.store(0, ordering: .relaxed)
+        rejected.store(0, ordering: .relaxed)
+    }
+
+    /// Its INFO line, or nil while it has never been called nor refused (Redis lists only those).
+    var infoLine: String? {
+        let calls = calls.load(ordering: .relaxed), rejected = rejected.load(ordering: .relaxed)
+        guard calls > 0 || rejected > 0 else { return nil }
+        let microseconds = nanoseconds.load(ordering: .relaxed) / 1000
+        let perCall = calls > 0 ? Double(microseconds) / Double(calls) : 0
+        return "cmdstat_\(name):calls=\(calls),usec=\(microseconds),usec_per_call=\(String(format: "%.2f", perCall)),"
+            + "rejected_calls=\(rejected),failed_calls=\(failed.load(ordering: .relaxed))"
+    }
+}
+
+/// INFO errorstats: error replies counted by their code, the first word of the message (`ERR`,
+/// `WRONGTYPE`, `NOAUTH`…). Errors are rare next to replies; a lock is cheap enough.
+final class ErrorStatistics: Sendable {
+    private let counts = NIOLockedValueBox<[String: Int64]>([:])
+
+    /// Counts an error reply.
+    func count(_ reply: RESPValue) {
+        switch reply {
+        case .simpleError(let message), .bulkError(let message):
+            let code = message.prefix { $0 != " " }
+            counts.withLockedValue { $0[String(code), default: 0] += 1 }
+        default:
+            break
+        }
+    }
+
+    func reset() {
+        counts.withLockedValue { $0.removeAll() }
+    }
+
+    /// INFO lines in Redis's order (by code).
+    var infoLines: [(String, String)] {
+        counts.withLockedValue { $0 }.sorted { $0.key < $1.key }.map { ("errorstat_\($0.key)", "count=\($0.value)") }
+    }
+}
