@@ -214,6 +214,8 @@ extension ClientConnection {
         }
         for line in lines { reply(.simpleString(line)) }
         flushIfNeeded()
+        // Being written to is activity, as Redis counts it: a monitor is not idle while it listens.
+        handle.touch()
     }
 
     static func isValidName(_ name: String) -> Bool {

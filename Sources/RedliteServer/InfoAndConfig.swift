@@ -100,11 +100,11 @@ extension ClientConnection {
         return [
             ("port", String(configuration.port)), ("bind", configuration.bind.joined(separator: " ")),
             ("unixsocket", configuration.unixSocket ?? ""), ("requirepass", configuration.requirePass ?? ""),
-            ("maxclients", String(configuration.maxClients)), ("databases", "16"), ("timeout", "0"),
+            ("maxclients", String(configuration.maxClients)), ("databases", "16"), ("timeout", String(configuration.idleTimeout)),
             ("save", ""), ("appendonly", "no"), ("appendfsync", configuration.synchronous == .full ? "always" : "everysec"),
             ("notify-keyspace-events", server.store.notifications.configuration), ("client-query-buffer-limit", String(configuration.queryBufferLimit)),
             ("proto-max-bulk-len", String(configuration.protocolLimits.maxBulkLength)), ("maxmemory", "0"), ("maxmemory-policy", "noeviction"),
-            ("tcp-keepalive", "300"), ("protected-mode", "no"), ("dbfilename", configuration.databasePath ?? ""),
+            ("tcp-keepalive", String(configuration.tcpKeepAlive)), ("protected-mode", "no"), ("dbfilename", configuration.databasePath ?? ""),
             ("dir", FileManager.default.currentDirectoryPath), ("lua-time-limit", "5000"), ("busy-reply-threshold", "5000"),
             ("cluster-enabled", "no"), ("slowlog-log-slower-than", String(configuration.slowlogLogSlowerThan)),
             ("slowlog-max-len", String(configuration.slowlogMaxLength)),
@@ -174,5 +174,6 @@ extension ClientConnection {
 
     static let settable: Set<String> = [
         "maxclients", "requirepass", "notify-keyspace-events", "client-query-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len",
+        "timeout", "tcp-keepalive",
     ]
 }

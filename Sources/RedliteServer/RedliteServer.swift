@@ -29,6 +29,7 @@ public final class RedliteServer: Service, Sendable {
     private let channels = NIOLockedValueBox<[any Channel]>([])
     private let shutdownRequested = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     private let shutdownFlag = NIOLockedValueBox(false)
+    private let idleSweep = NIOLockedValueBox<RepeatedTask?>(nil)
 
     /// Opens the store the configuration names (creating the file if needed).
     ///
@@ -65,11 +66,11 @@ public final class RedliteServer: Service, Sendable {
         let group = eventLoopGroup
         var bound: [any Channel] = []
         for host in configuration.bind {
-            bound.append(try await bootstrap(group: group, tls: nil).bind(host: host, port: configuration.port).get())
+            bound.append(try await bootstrap(group: group, tls: nil, tcp: true).bind(host: host, port: configuration.port).get())
         }
         if let path = configuration.unixSocket {
             try? FileManager.default.removeItem(atPath: path)
-            bound.append(try await bootstrap(group: group, tls: nil).bind(unixDomainSocketPath: path).get())
+            bound.append(try await bootstrap(group: group, tls: nil, tcp: false).bind(unixDomainSocketPath: path).get())
         }
         if let tls = configuration.tls {
             var settings = TLSConfiguration.makeServerConfiguration(
@@ -82,16 +83,22 @@ public final class RedliteServer: Service, Sendable {
             }
             let sslContext = try NIOSSLContext(configuration: settings)
             for host in configuration.bind {
-                bound.append(try await bootstrap(group: group, tls: sslContext).bind(host: host, port: tls.port).get())
+                bound.append(try await bootstrap(group: group, tls: sslContext, tcp: true).bind(host: host, port: tls.port).get())
             }
         }
         channels.withLockedValue { $0 = bound }
+        let context = self.context
+        idleSweep.withLockedValue { sweep in
+            sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+                context.closeIdleClients()
+            }
+        }
         logger.info("redlite serving", metadata: [
             "addresses": "\(bound.compactMap(\.localAddress))", "database": "\(configuration.databasePath ?? ":memory:")",
         ])
     }
 
-    private func bootstrap(group: any EventLoopGroup, tls: NIOSSLContext?) -> ServerBootstrap {
+    private func bootstrap(group: any EventLoopGroup, tls: NIOSSLContext?, tcp: Bool) -> ServerBootstrap {
         let context = self.context
         let limits = configuration.protocolLimits
         let queryBufferLimit = configuration.queryBufferLimit
@@ -102,6 +109,12 @@ public final class RedliteServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let keepAlive = context.configuration.tcpKeepAlive
+                    if tcp, keepAlive > 0 {
+                        // As Redis's anetKeepAlive: probes after `keepAlive` seconds of silence, a
+                        // third of that apart, three of them.
+                        try Self.enableKeepAlive(channel, seconds: keepAlive)
+                    }
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                     }
@@ -109,6 +122,14 @@ public final class RedliteServer: Service, Sendable {
                         ClientConnection(server: context, limits: limits, queryBufferLimit: queryBufferLimit))
                 }
             }
+    }
+
+    private static func enableKeepAlive(_ channel: any Channel, seconds: Int) throws {
+        guard let options = channel.syncOptions else { return }
+        try options.setOption(.socketOption(.so_keepalive), value: 1)
+        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPIDLE)), value: SocketOptionValue(seconds))
+        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPINTVL)), value: SocketOptionValue(max(1, seconds / 3)))
+        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPCNT)), value: 3)
     }
 
     /// Serves until graceful shutdown is requested (or a client sends SHUTDOWN), then stops cleanly.
@@ -137,6 +158,10 @@ public final class RedliteServer: Service, Sendable {
             return channels
         }
         for channel in listeners { try? await channel.close() }
+        idleSweep.withLockedValue { sweep in
+            sweep?.cancel()
+            sweep = nil
+        }
         for client in context.clients.all { client.close() }
         context.committer.stop()
         try? store.checkpoint()

@@ -84,11 +84,14 @@ extension ClientConnection {
             reply(.integer(0))
             return
         }
+        // Blocked, as Redis flags a client in WAIT (CLIENT LIST shows it; the idle timeout spares it).
         waitingForCommit = true
+        handle.update { $0.blocked = true }
         guard timeout > 0 else { return }
         waitTimer = context.eventLoop.scheduleTask(in: .milliseconds(timeout)) { [self] in
             waitTimer = nil
             waitingForCommit = false
+            handle.update { $0.blocked = false }
             reply(.integer(0))
             processPending()
         }

@@ -32,6 +32,12 @@ public struct ServerConfiguration: Sendable {
     public var slowlogLogSlowerThan: Int = 10_000
     /// `slowlog-max-len`: the slow log keeps this many entries.
     public var slowlogMaxLength: Int = 128
+    /// `timeout`: a client idle for this many seconds is disconnected (0: never). Subscribers and
+    /// blocked clients are not idle, as in Redis.
+    public var idleTimeout: Int = 0
+    /// `tcp-keepalive`: TCP keepalive probes after this many seconds of silence on a new TCP
+    /// connection (0: none), so that dead peers are noticed; Redis's default.
+    public var tcpKeepAlive: Int = 300
 
     public struct TLS: Sendable {
         public var port: Int
@@ -102,6 +108,8 @@ public struct ServerConfiguration: Sendable {
         case "client-query-buffer-limit": queryBufferLimit = try integer()
         case "slowlog-log-slower-than": slowlogLogSlowerThan = try integer(atLeast: -1)
         case "slowlog-max-len": slowlogMaxLength = try integer(atLeast: 0)
+        case "timeout": idleTimeout = try integer(atLeast: 0)
+        case "tcp-keepalive": tcpKeepAlive = try integer(atLeast: 0)
         case "notify-keyspace-events": notifyKeyspaceEvents = values.first ?? ""
         case "tls-port":
             let port = try integer()

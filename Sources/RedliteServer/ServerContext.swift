@@ -80,6 +80,20 @@ final class ServerContext: Sendable {
         return reply
     }
 
+    /// Disconnects the clients idle for longer than `timeout` seconds, when it is set: not
+    /// subscribers nor blocked clients, as in Redis (a monitor is active while it is sent lines).
+    func closeIdleClients() {
+        let timeout = configuration.idleTimeout
+        guard timeout > 0 else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for client in clients.all where client.idleMilliseconds(now: now) > Int64(timeout) * 1000 {
+            let details = client.snapshot
+            guard details.channels + details.patterns + details.shardChannels == 0, !details.blocked else { continue }
+            logger.debug("closing idle client \(client.id)")
+            client.close()
+        }
+    }
+
     /// The reader of `eventLoop` (nil if no read connection could be opened: reads then use the
     /// store's reader pool).
     func reader(for eventLoop: any EventLoop) -> LoopReader? {
@@ -174,6 +188,9 @@ final class ClientHandle: Sendable {
     }
 
     func update(_ body: (inout Details) -> Void) { details.withLockedValue(body) }
+
+    /// Milliseconds since its last command (or, for a monitor, since it was last sent a line).
+    func idleMilliseconds(now: Int64) -> Int64 { now - lastInteraction.load(ordering: .relaxed) }
 
     /// Records activity now.
     func touch() {

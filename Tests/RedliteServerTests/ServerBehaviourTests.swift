@@ -431,3 +431,58 @@ struct ServerAdministrationTests {
         await served.stop()
     }
 }
+
+@Suite("redlite serve: idle clients and dead peers")
+struct ServerConnectionLifetimeTests {
+    /// The keepalive timer of the server's end of `connection`, from /proc/net/tcp: the `tr` column
+    /// is 2 while a keepalive timer runs, and `tm->when` counts jiffies.
+    private static func serverSideTimer(of connection: RedisTestConnection, serverPort: Int) throws -> String? {
+        guard case .bulkString(let info) = try connection.run("CLIENT", "INFO"),
+              let address = String(buffer: info).split(separator: " ").first(where: { $0.hasPrefix("addr=") }),
+              let clientPort = address.split(separator: ":").last.flatMap({ Int($0) }) else { return nil }
+        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 5 else { continue }
+            if fields[1].hasSuffix(String(format: ":%04X", serverPort)), fields[2].hasSuffix(String(format: ":%04X", clientPort)) {
+                return String(fields[5].prefix(2))
+            }
+        }
+        return nil
+    }
+
+    @Test("tcp-keepalive: new TCP connections get keepalive probes (Redis's default 300 s), none once it is set to 0")
+    func keepAlive() async throws {
+        let served = try await ServedRedlite.start()
+        let first = try served.connect()
+        #expect(try Self.serverSideTimer(of: first, serverPort: served.port) == "02")
+        #expect(try first.run("CONFIG", "GET", "tcp-keepalive") == .array([.bulk("tcp-keepalive"), .bulk("300")]))
+        #expect(try first.run("CONFIG", "SET", "tcp-keepalive", "0") == .ok)
+        let second = try served.connect()
+        #expect(try Self.serverSideTimer(of: second, serverPort: served.port) == "00")
+        await served.stop()
+    }
+
+    @Test("timeout: an idle client is disconnected; an active one, a subscriber and a client in WAIT are not")
+    func idleTimeout() async throws {
+        let served = try await ServedRedlite.start()
+        let admin = try served.connect()
+        #expect(try admin.run("CONFIG", "SET", "timeout", "1") == .ok)
+        let idle = try served.connect(timeout: .seconds(6))
+        #expect(try idle.run("PING") == .simpleString("PONG"))
+        let subscriber = try served.connect()
+        _ = try subscriber.run("SUBSCRIBE", "news")
+        let waiting = try served.connect()
+        try waiting.write(ByteBuffer(string: "WAIT 1 0\r\n"))
+        // The active one keeps talking for longer than the timeout and the sweep's second.
+        for _ in 0..<10 {
+            #expect(try admin.run("PING") == .simpleString("PONG"))
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(throws: RedisTestConnectionError.closedByPeer) { try idle.readValue() }
+        #expect(try subscriber.run("PING") == .array([.bulk("pong"), .bulk("")]))
+        #expect(try admin.run("CLIENT", "LIST").description.contains("flags=b"))
+        #expect(try admin.run("CONFIG", "SET", "timeout", "0") == .ok)
+        await served.stop()
+    }
+}
