@@ -434,32 +434,41 @@ struct ServerAdministrationTests {
 
 @Suite("redlite serve: idle clients and dead peers")
 struct ServerConnectionLifetimeTests {
-    /// The keepalive timer of the server's end of `connection`, from /proc/net/tcp: the `tr` column
-    /// is 2 while a keepalive timer runs, and `tm->when` counts jiffies.
-    private static func serverSideTimer(of connection: RedisTestConnection, serverPort: Int) throws -> String? {
+    /// The timer of the server's end of `connection` once no reply is in flight, from
+    /// /proc/net/tcp: the `tr` column is 2 while a keepalive timer runs, 0 with no timer, and 1 (the
+    /// retransmission timer) while sent bytes await their acknowledgement. Polled for at most a second.
+    private static func settledTimer(of connection: RedisTestConnection, serverPort: Int) async throws -> String? {
         guard case .bulkString(let info) = try connection.run("CLIENT", "INFO"),
               let address = String(buffer: info).split(separator: " ").first(where: { $0.hasPrefix("addr=") }),
               let clientPort = address.split(separator: ":").last.flatMap({ Int($0) }) else { return nil }
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
-        for line in table.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ")
-            guard fields.count > 5 else { continue }
-            if fields[1].hasSuffix(String(format: ":%04X", serverPort)), fields[2].hasSuffix(String(format: ":%04X", clientPort)) {
-                return String(fields[5].prefix(2))
+        func timer() throws -> String? {
+            let table = String(decoding: FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+            for line in table.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                if fields.count > 5, fields[1].hasSuffix(String(format: ":%04X", serverPort)),
+                   fields[2].hasSuffix(String(format: ":%04X", clientPort)) {
+                    return String(fields[5].prefix(2))
+                }
             }
+            return nil
         }
-        return nil
+        var current = try timer()
+        for _ in 0..<50 where current == "01" || current == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            current = try timer()
+        }
+        return current
     }
 
     @Test("tcp-keepalive: new TCP connections get keepalive probes (Redis's default 300 s), none once it is set to 0")
     func keepAlive() async throws {
         let served = try await ServedRedlite.start()
         let first = try served.connect()
-        #expect(try Self.serverSideTimer(of: first, serverPort: served.port) == "02")
+        #expect(try await Self.settledTimer(of: first, serverPort: served.port) == "02")
         #expect(try first.run("CONFIG", "GET", "tcp-keepalive") == .array([.bulk("tcp-keepalive"), .bulk("300")]))
         #expect(try first.run("CONFIG", "SET", "tcp-keepalive", "0") == .ok)
         let second = try served.connect()
-        #expect(try Self.serverSideTimer(of: second, serverPort: served.port) == "00")
+        #expect(try await Self.settledTimer(of: second, serverPort: served.port) == "00")
         await served.stop()
     }
 
@@ -467,22 +476,35 @@ struct ServerConnectionLifetimeTests {
     func idleTimeout() async throws {
         let served = try await ServedRedlite.start()
         let admin = try served.connect()
-        #expect(try admin.run("CONFIG", "SET", "timeout", "1") == .ok)
-        let idle = try served.connect(timeout: .seconds(6))
+        let idle = try served.connect(timeout: .seconds(20))
         #expect(try idle.run("PING") == .simpleString("PONG"))
         let subscriber = try served.connect()
         _ = try subscriber.run("SUBSCRIBE", "news")
         let waiting = try served.connect()
         try waiting.write(ByteBuffer(string: "WAIT 1 0\r\n"))
-        // The active one keeps talking for longer than the timeout and the sweep's second.
-        for _ in 0..<10 {
-            #expect(try admin.run("PING") == .simpleString("PONG"))
-            try await Task.sleep(for: .milliseconds(300))
+        #expect(try admin.run("CONFIG", "SET", "timeout", "2") == .ok)
+        // The active client talks every 100 ms for longer than the timeout plus the sweep's second,
+        // on a thread of its own: the cooperative pool's threads may be held by other tests' blocking
+        // work for seconds, which would leave it idle for real. (The admin client, silent meanwhile,
+        // is disconnected too.)
+        let (pongs, list) = try await offloaded {
+            let active = try served.connect()
+            var pongs = 0
+            for _ in 0..<40 {
+                if try active.run("PING") == .simpleString("PONG") { pongs += 1 }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            let list = try active.run("CLIENT", "LIST")
+            _ = try active.run("CONFIG", "SET", "timeout", "0")
+            return (pongs, list)
         }
+        #expect(pongs == 40)
         #expect(throws: RedisTestConnectionError.closedByPeer) { try idle.readValue() }
+        #expect(throws: RedisTestConnectionError.closedByPeer) { try admin.readValue() }
         #expect(try subscriber.run("PING") == .array([.bulk("pong"), .bulk("")]))
-        #expect(try admin.run("CLIENT", "LIST").description.contains("flags=b"))
-        #expect(try admin.run("CONFIG", "SET", "timeout", "0") == .ok)
+        // The client in WAIT is still there, blocked; the subscriber too.
+        #expect(list.description.contains("flags=b"))
+        #expect(list.description.contains("flags=P"))
         await served.stop()
     }
 }
