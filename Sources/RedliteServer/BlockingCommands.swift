@@ -116,6 +116,14 @@ extension ClientConnection {
             }
             guard connection.blockedWaiter === waiter else { return }  // already served
             connection.handle.update { $0.blocked = true }
+            // Whoever cancels the registration first (the timeout, CLIENT UNBLOCK) ends the block.
+            connection.handle.unblocker.withLockedValue { unblocker in
+                unblocker = { withError in
+                    guard registry.cancel(waiter) else { return false }
+                    eventLoop.execute { bound.value.finishBlocked(withError ? Self.unblockedError : timeoutReply) }
+                    return true
+                }
+            }
             if timeout > 0 {
                 connection.blockTimeout = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout * 1_000_000_000))) {
                     guard registry.cancel(waiter) else { return }
@@ -133,9 +141,13 @@ extension ClientConnection {
         blockTimeout = nil
         waitingForCommit = false
         handle.update { $0.blocked = false }
+        handle.unblocker.withLockedValue { $0 = nil }
         reply(value)
         processPending()
     }
+
+    /// The answer of a client unblocked by CLIENT UNBLOCK … ERROR.
+    static let unblockedError = RESPValue.simpleError("UNBLOCKED client unblocked via CLIENT UNBLOCK")
 
     /// Marks "registered, no reply yet" between the writer and the connection.
     static let blockedMarker = RESPValue.attributed([.init(.bulk("redlite-blocked"), .null)], .null)

@@ -42,6 +42,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var waitTimer: Scheduled<Void>?
     /// Error replies sent so far (tells whether a server command failed).
     private var errorsReplied = 0
+    /// CLIENT REPLY: whether replies are sent (OFF: none until ON; SKIP: not the next command's).
+    var replies = ReplyMode.on
+    enum ReplyMode { case on, off, skipNext, skipping }
 
     var handle: ClientHandle!
     var context: ChannelHandlerContext!
@@ -225,9 +228,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Whether a request is an engine command this connection may run right now without any
-    /// connection-level step (authenticated, not subscribed, not queued in MULTI, not blocking).
+    /// connection-level step (authenticated, not subscribed, not queued in MULTI, not blocking,
+    /// answers not held back by CLIENT REPLY).
     private func isPlain(_ route: CommandRoute) -> Bool {
-        authenticated && !isSubscribed && transaction == nil && route.isEngineCommand
+        authenticated && !isSubscribed && transaction == nil && route.isEngineCommand && replies == .on
     }
 
     private func popPending() -> [ByteBuffer]? {
@@ -326,6 +330,14 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Replies are encoded into one outbound buffer, written and flushed once per read batch or commit:
     /// a pipeline of replies costs one write.
     func reply(_ value: RESPValue) {
+        if replies != .on {
+            // CLIENT REPLY OFF or SKIP: the command ran, its answer is dropped (counted as Redis counts it).
+            if value.isError {
+                server.errorReplies.increment()
+                server.errorStatistics.count(value)
+            }
+            return
+        }
         if value.isError {
             errorsReplied += 1
             server.errorReplies.increment()
@@ -392,6 +404,13 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func handle(_ request: [ByteBuffer], name: String, route: CommandRoute) {
+        // CLIENT REPLY SKIP drops the answers of the command after it: from its start to the next
+        // command's (a write's answer comes later, but nothing else runs before it).
+        switch replies {
+        case .skipNext: replies = .skipping
+        case .skipping: replies = .on
+        case .on, .off: break
+        }
         if subscriber != nil { drainInbox() }
         server.commandsProcessed.increment()
         server.commandCounter.increment()

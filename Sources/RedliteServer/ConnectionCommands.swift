@@ -303,13 +303,57 @@ extension ClientConnection {
                 return
             }
             reply(.ok)
+        case "unblock":
+            clientUnblock(request)
+        case "reply":
+            switch request[2].lowercasedASCII {
+            case "on":
+                replies = .on
+                reply(.ok)
+            case "off": replies = .off
+            case "skip": replies = .skipNext
+            default: reply(.simpleError("ERR syntax error"))
+            }
+        // Client-side caching (CLIENT TRACKING) is not implemented: these answer as Redis does for a
+        // client that has not turned it on.
+        case "getredir":
+            reply(.integer(-1))
+        case "trackinginfo":
+            reply(.map([
+                .init(.bulk("flags"), .set([.bulk("off")])), .init(.bulk("redirect"), .integer(-1)), .init(.bulk("prefixes"), .array([])),
+            ]))
+        case "caching":
+            reply(.simpleError("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"))
         case "help":
             reply(.array(["CLIENT <subcommand> [<arg> ...]. Subcommands are:", "ID", "SETNAME <name>", "GETNAME", "LIST [TYPE normal|pubsub] [ID id ...]",
                           "INFO", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [TYPE normal|pubsub] [USER name] [SKIPME yes|no]",
-                          "NO-EVICT on|off", "SETINFO LIB-NAME|LIB-VER <value>"].map { .simpleString($0) }))
+                          "NO-EVICT on|off", "SETINFO LIB-NAME|LIB-VER <value>", "UNBLOCK <clientid> [TIMEOUT|ERROR]", "REPLY ON|OFF|SKIP",
+                          "GETREDIR", "TRACKINGINFO"].map { .simpleString($0) }))
         default:
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try CLIENT HELP."))
         }
+    }
+
+    /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when the client was blocked (BLPOP and friends, WAIT)
+    /// and is now answered, as if it had timed out or with Redis's UNBLOCKED error.
+    private func clientUnblock(_ request: [ByteBuffer]) {
+        guard let id = RedisInteger.parse(request[2]) else {
+            reply(.simpleError("ERR value is not an integer or out of range"))
+            return
+        }
+        var withError = false
+        if request.count == 4 {
+            switch request[3].lowercasedASCII {
+            case "timeout": withError = false
+            case "error": withError = true
+            default:
+                reply(.simpleError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"))
+                return
+            }
+        }
+        let target = server.clients.all.first { Int64($0.id) == id }
+        let unblock = target?.unblocker.withLockedValue { $0 }
+        reply(.integer(unblock?(withError) == true ? 1 : 0))
     }
 
     private func clientKill(_ request: [ByteBuffer]) {
@@ -339,7 +383,12 @@ extension ClientConnection {
                 filters.append { $0.id == id }
             case "addr": filters.append { $0.address == value }
             case "laddr": filters.append { $0.localAddress == value }
-            case "user": filters.append { $0.snapshot.user == value }
+            case "user":
+                guard value == "default" || server.configuration.users[value] != nil else {
+                    reply(.simpleError("ERR No such user '\(value)'"))
+                    return
+                }
+                filters.append { $0.snapshot.user == value }
             case "type":
                 switch value.lowercased() {
                 case "normal": filters.append { !$0.isPubSub }

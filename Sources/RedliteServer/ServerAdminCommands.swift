@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import RESP
 import Redlite
@@ -87,13 +88,39 @@ extension ClientConnection {
         // Blocked, as Redis flags a client in WAIT (CLIENT LIST shows it; the idle timeout spares it).
         waitingForCommit = true
         handle.update { $0.blocked = true }
+        // The timeout and CLIENT UNBLOCK race to end the wait: the first to claim it does.
+        let claim = NIOLockedValueBox(false)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let finish: @Sendable (RESPValue) -> Void = { answer in
+            let connection = bound.value
+            connection.waitTimer?.cancel()
+            connection.waitTimer = nil
+            connection.waitingForCommit = false
+            connection.handle.update { $0.blocked = false }
+            connection.handle.unblocker.withLockedValue { $0 = nil }
+            connection.reply(answer)
+            connection.processPending()
+        }
+        handle.unblocker.withLockedValue { unblocker in
+            unblocker = { withError in
+                guard Self.take(claim) else { return false }
+                eventLoop.execute { finish(withError ? Self.unblockedError : .integer(0)) }
+                return true
+            }
+        }
         guard timeout > 0 else { return }
-        waitTimer = context.eventLoop.scheduleTask(in: .milliseconds(timeout)) { [self] in
-            waitTimer = nil
-            waitingForCommit = false
-            handle.update { $0.blocked = false }
-            reply(.integer(0))
-            processPending()
+        waitTimer = eventLoop.scheduleTask(in: .milliseconds(timeout)) {
+            guard Self.take(claim) else { return }
+            finish(.integer(0))
+        }
+    }
+
+    /// Claims a one-time event: true for the first caller only.
+    private static func take(_ claim: NIOLockedValueBox<Bool>) -> Bool {
+        claim.withLockedValue { taken in
+            defer { taken = true }
+            return !taken
         }
     }
 

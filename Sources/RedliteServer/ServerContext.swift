@@ -163,6 +163,10 @@ final class ClientHandle: Sendable {
     /// Milliseconds since 1970 of the last command (written on every command: an atomic).
     private let lastInteraction = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000))
     let close: @Sendable () -> Void
+    /// Set while the client is blocked (BLPOP and friends, WAIT): ends the block for another
+    /// client's CLIENT UNBLOCK, with Redis's UNBLOCKED error or as if it had timed out, and tells
+    /// whether it did (false once the block has ended some other way).
+    let unblocker = NIOLockedValueBox<(@Sendable (_ withError: Bool) -> Bool)?>(nil)
 
     struct Details {
         var name = ""

@@ -161,6 +161,51 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
+    @Test("CLIENT REPLY OFF/SKIP/ON, UNBLOCK, GETREDIR, TRACKINGINFO, CACHING, KILL USER answer as Redis does")
+    func clientSubcommands() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        let input = [
+            "CLIENT REPLY OFF", "SET a 1", "GET a", "NOSUCH", "CLIENT REPLY ON", "GET a", "CLIENT REPLY SKIP", "INCR a", "INCR a",
+            "CLIENT REPLY SKIP", "CLIENT REPLY SKIP", "GET a", "GET a", "CLIENT REPLY bogus", "CLIENT GETREDIR", "CLIENT TRACKINGINFO",
+            "CLIENT CACHING yes", "CLIENT UNBLOCK 99999", "CLIENT UNBLOCK x", "CLIENT UNBLOCK 1 bogus", "CLIENT KILL USER nobody",
+            "CLIENT KILL USER default SKIPME yes",
+        ].map { $0 + "\r\n" }.joined()
+        var answers: [[RESPValue]] = []
+        for connection in [try redis.connect(), try served.connect()] {
+            try connection.write(ByteBuffer(string: input))
+            // Thirteen answers for 22 commands: REPLY OFF and SKIP drop the others.
+            answers.append(try (0..<13).map { _ in try connection.readValue() })
+            #expect(try connection.run("PING") == .simpleString("PONG"))
+        }
+        #expect(answers[1] == answers[0])
+
+        // CLIENT UNBLOCK ends BLPOP as if timed out, or with UNBLOCKED; WAIT answers its 0 replicas.
+        for server in [(try redis.connect(), { try redis.connect() }), (try served.connect(), { try served.connect() })] {
+            let (admin, connect) = server
+            for (command, reason, expected) in [
+                ("BLPOP nothing 0", "TIMEOUT", RESPValue.nullArray), ("BLPOP nothing 0", "ERROR", .simpleError("UNBLOCKED client unblocked via CLIENT UNBLOCK")),
+                ("WAIT 1 0", "TIMEOUT", .integer(0)), ("WAIT 1 0", "ERROR", .simpleError("UNBLOCKED client unblocked via CLIENT UNBLOCK")),
+            ] {
+                let blocked = try connect()
+                guard case .integer(let id) = try blocked.run("CLIENT", "ID") else { continue }
+                try blocked.write(ByteBuffer(string: command + "\r\n"))
+                var unblocked = RESPValue.integer(0)
+                for _ in 0..<100 {
+                    unblocked = try admin.run("CLIENT", "UNBLOCK", String(id), reason)
+                    if unblocked == .integer(1) { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(unblocked == .integer(1), "\(command) \(reason)")
+                #expect(try blocked.readValue() == expected, "\(command) \(reason)")
+                #expect(try admin.run("CLIENT", "UNBLOCK", String(id)) == .integer(0))
+                #expect(try blocked.run("PING") == .simpleString("PONG"))
+            }
+        }
+        await served.stop()
+    }
+
     @Test("before AUTH, requests are parsed one at a time under Redis's tighter bounds; an AUTH lifts them for the requests behind it")
     func boundsBeforeAuthentication() async throws {
         let redis = try RedisServer.start(.init(password: "s3cret"))
