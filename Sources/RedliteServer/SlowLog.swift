@@ -29,7 +29,9 @@ final class SlowLog: Sendable {
 
     private let threshold: Synchronization.Atomic<Int64>
     private let capacity: Synchronization.Atomic<Int>
-    private let state = NIOLockedValueBox((entries: [Entry](), nextID: Int64(0)))
+    /// Oldest first; a ring, so that a long log (slowlog-max-len is the operator's) drops its oldest
+    /// entry in constant time.
+    private let state = NIOLockedValueBox((entries: CircularBuffer<Entry>(), nextID: Int64(0)))
 
     init(logSlowerThan: Int, maxLength: Int) {
         threshold = Synchronization.Atomic(Int64(logSlowerThan))
@@ -41,7 +43,7 @@ final class SlowLog: Sendable {
         threshold.store(Int64(logSlowerThan), ordering: .relaxed)
         capacity.store(maxLength, ordering: .relaxed)
         state.withLockedValue { state in
-            if state.entries.count > maxLength { state.entries.removeFirst(state.entries.count - maxLength) }
+            while state.entries.count > maxLength { state.entries.removeFirst() }
         }
     }
 
@@ -62,7 +64,7 @@ final class SlowLog: Sendable {
             state.entries.append(Entry(id: state.nextID, time: time, microseconds: Int64(nanoseconds / 1000),
                                        arguments: arguments, client: client, clientName: clientName))
             state.nextID += 1
-            if state.entries.count > capacity { state.entries.removeFirst(state.entries.count - capacity) }
+            while state.entries.count > capacity { state.entries.removeFirst() }
         }
     }
 
