@@ -42,9 +42,15 @@ extension ClientConnection {
             // Every acknowledged write is durable already: none is waiting for a save.
             ("rdb_changes_since_last_save", "0"), ("aof_enabled", "0"),
         ] + server.persistence.infoFields))
+        let network = server.clients.networkBytes
+        let rates = server.instantaneousRates
         sections.append(("stats", [
             ("total_connections_received", String(server.connectionsReceived.current)),
             ("total_commands_processed", String(server.commandsProcessed.current)),
+            ("instantaneous_ops_per_sec", String(Int(rates.commands.rounded()))),
+            ("total_net_input_bytes", String(network.received)), ("total_net_output_bytes", String(network.sent)),
+            ("instantaneous_input_kbps", String(format: "%.2f", rates.inputKbps)),
+            ("instantaneous_output_kbps", String(format: "%.2f", rates.outputKbps)),
             ("rejected_connections", String(server.rejectedConnections.current)),
             ("total_error_replies", String(server.errorReplies.current)),
             ("pubsub_channels", String(server.store.pubsub.activeChannels().count)),
@@ -161,6 +167,7 @@ extension ClientConnection {
             server.rejectedConnections.reset()
             server.errorReplies.reset()
             server.errorStatistics.reset()
+            server.clients.resetNetworkBytes()
             for statistics in server.routes.all.flatMap(\.allStatistics) { statistics.reset() }
             reply(.ok)
         case "rewrite":

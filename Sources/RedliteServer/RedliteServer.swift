@@ -29,7 +29,8 @@ public final class RedliteServer: Service, Sendable {
     private let channels = NIOLockedValueBox<[any Channel]>([])
     private let shutdownRequested = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     private let shutdownFlag = NIOLockedValueBox(false)
-    private let idleSweep = NIOLockedValueBox<RepeatedTask?>(nil)
+    /// Once a second: idle clients, statistics samples (Redis's serverCron, in spirit).
+    private let cron = NIOLockedValueBox<RepeatedTask?>(nil)
 
     /// Opens the store the configuration names (creating the file if needed).
     ///
@@ -88,9 +89,9 @@ public final class RedliteServer: Service, Sendable {
         }
         channels.withLockedValue { $0 = bound }
         let context = self.context
-        idleSweep.withLockedValue { sweep in
-            sweep = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-                context.closeIdleClients()
+        cron.withLockedValue { cron in
+            cron = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+                context.everySecond()
             }
         }
         logger.info("redlite serving", metadata: [
@@ -158,9 +159,9 @@ public final class RedliteServer: Service, Sendable {
             return channels
         }
         for channel in listeners { try? await channel.close() }
-        idleSweep.withLockedValue { sweep in
-            sweep?.cancel()
-            sweep = nil
+        cron.withLockedValue { cron in
+            cron?.cancel()
+            cron = nil
         }
         for client in context.clients.all { client.close() }
         context.committer.stop()

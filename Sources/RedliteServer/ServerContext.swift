@@ -80,6 +80,39 @@ final class ServerContext: Sendable {
         return reply
     }
 
+    /// Once a second (the server's cron): idle clients go, and a statistics sample is taken.
+    func everySecond() {
+        closeIdleClients()
+        let network = clients.networkBytes
+        let sample = StatisticsSample(time: Date().timeIntervalSince1970, commands: commandsProcessed.current,
+                                      received: network.received, sent: network.sent)
+        samples.withLockedValue { samples in
+            samples.append(sample)
+            if samples.count > 3 { samples.removeFirst(samples.count - 3) }
+        }
+    }
+
+    struct StatisticsSample: Sendable {
+        var time: Double
+        var commands: Int64
+        var received: Int64
+        var sent: Int64
+    }
+
+    /// Samples of the last two seconds or so (INFO's instantaneous rates).
+    private let samples = NIOLockedValueBox<[StatisticsSample]>([])
+
+    /// Commands per second and KB per second in and out, over the last two seconds or so (Redis
+    /// averages 1.6 s of samples).
+    var instantaneousRates: (commands: Double, inputKbps: Double, outputKbps: Double) {
+        guard let oldest = samples.withLockedValue({ $0.first }) else { return (0, 0, 0) }
+        let network = clients.networkBytes
+        let seconds = Date().timeIntervalSince1970 - oldest.time
+        guard seconds > 0.1 else { return (0, 0, 0) }
+        return (Double(commandsProcessed.current - oldest.commands) / seconds,
+                Double(network.received - oldest.received) / seconds / 1024, Double(network.sent - oldest.sent) / seconds / 1024)
+    }
+
     /// Disconnects the clients idle for longer than `timeout` seconds, when it is set: not
     /// subscribers nor blocked clients, as in Redis (a monitor is active while it is sent lines).
     func closeIdleClients() {
@@ -145,10 +178,30 @@ final class ManagedAtomicCounter: Sendable {
 final class ClientRegistry: Sendable {
     private let clients = NIOLockedValueBox<[UInt64: ClientHandle]>([:])
     private let nextID = NIOLockedValueBox<UInt64>(0)
+    /// Bytes received and sent by clients that have gone, less what CONFIG RESETSTAT set aside.
+    private let gone = NIOLockedValueBox((received: Int64(0), sent: Int64(0)))
 
     func makeID() -> UInt64 { nextID.withLockedValue { $0 += 1; return $0 } }
     func register(_ client: ClientHandle) { clients.withLockedValue { $0[client.id] = client } }
-    func unregister(_ id: UInt64) { clients.withLockedValue { $0[id] = nil } }
+    func unregister(_ id: UInt64) {
+        guard let client = clients.withLockedValue({ $0.removeValue(forKey: id) }) else { return }
+        gone.withLockedValue { $0 = ($0.received + client.bytesReceived.load(ordering: .relaxed), $0.sent + client.bytesSent.load(ordering: .relaxed)) }
+    }
+
+    /// INFO stats' total_net_input_bytes and total_net_output_bytes: every client's, gone or not.
+    var networkBytes: (received: Int64, sent: Int64) {
+        let live = all.reduce((received: Int64(0), sent: Int64(0))) {
+            ($0.received + $1.bytesReceived.load(ordering: .relaxed), $0.sent + $1.bytesSent.load(ordering: .relaxed))
+        }
+        let gone = gone.withLockedValue { $0 }
+        return (live.received + gone.received, live.sent + gone.sent)
+    }
+
+    /// CONFIG RESETSTAT: the totals start again from zero.
+    func resetNetworkBytes() {
+        let now = networkBytes
+        gone.withLockedValue { $0 = ($0.received - now.received, $0.sent - now.sent) }
+    }
     var all: [ClientHandle] { clients.withLockedValue { Array($0.values) }.sorted { $0.id < $1.id } }
     var count: Int { clients.withLockedValue { $0.count } }
 }
@@ -162,6 +215,9 @@ final class ClientHandle: Sendable {
     private let details = NIOLockedValueBox(Details())
     /// Milliseconds since 1970 of the last command (written on every command: an atomic).
     private let lastInteraction = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000))
+    /// Bytes read from and written to the client (its own counters: no other connection writes them).
+    let bytesReceived = Atomic<Int64>(0)
+    let bytesSent = Atomic<Int64>(0)
     let close: @Sendable () -> Void
     /// Set while the client is blocked (BLPOP and friends, WAIT): ends the block for another
     /// client's CLIENT UNBLOCK, with Redis's UNBLOCKED error or as if it had timed out, and tells

@@ -413,6 +413,37 @@ struct ServerAdministrationTests {
         await served.stop()
     }
 
+    @Test("INFO stats: bytes in and out of every client, gone or not, and recent rates; CONFIG RESETSTAT starts the totals again")
+    func networkStatistics() async throws {
+        let served = try await ServedRedlite.start()
+        let watcher = try served.connect()
+        func stat(_ field: String) throws -> Double? {
+            guard case .bulkString(let text) = try watcher.run("INFO", "stats") else { return nil }
+            return String(buffer: text).split(separator: "\r\n").first { $0.hasPrefix("\(field):") }
+                .flatMap { Double($0.dropFirst(field.count + 1)) }
+        }
+        let before = try stat("total_net_input_bytes") ?? 0
+        // 2,000 PINGs of 14 bytes each, answered with 7 bytes each, over more than two seconds, on
+        // a thread of its own; the connection is gone when INFO is asked.
+        try await offloaded {
+            let client = try served.connect()
+            for round in 0..<20 {
+                _ = try client.pipeline((0..<100).map { _ in ["PING"] })
+                if round < 19 { Thread.sleep(forTimeInterval: 0.12) }
+            }
+            client.close()
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let received = try #require(try stat("total_net_input_bytes")) - before
+        let sent = try #require(try stat("total_net_output_bytes"))
+        #expect(received >= 28_000)
+        #expect(sent >= 14_000)
+        #expect(try #require(try stat("instantaneous_ops_per_sec")) > 0)
+        #expect(try watcher.run("CONFIG", "RESETSTAT") == .ok)
+        #expect(try #require(try stat("total_net_input_bytes")) < 1000)
+        await served.stop()
+    }
+
     @Test("WAIT for replicas a standalone server does not have: 0 after the timeout, or never with timeout 0, holding the client's later requests; a client that leaves meanwhile leaves nothing behind")
     func waitForReplicas() async throws {
         let served = try await ServedRedlite.start()
