@@ -34,13 +34,22 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
-    @Test("connection-level commands answer as Redis does")
-    func connectionCommands() async throws {
+    /// Sends `commands` to a fresh redis-server and a fresh `redlite serve`, one connection each, and
+    /// records every divergence.
+    private func expectSameAnswers(_ commands: [[String]]) async throws {
         let redis = try RedisServer.start()
         defer { redis.stop() }
         let served = try await ServedRedlite.start()
         var harness = DifferentialHarness(reference: try redis.connect(), subject: try served.connect())
-        let commands: [[String]] = [
+        for command in commands {
+            if let divergence = try harness.check(command) { Issue.record("\(divergence)") }
+        }
+        await served.stop()
+    }
+
+    @Test("connection-level commands answer as Redis does")
+    func connectionCommands() async throws {
+        try await expectSameAnswers([
             ["PING"], ["PING", "x"], ["PING", "a", "b"], ["ECHO", "hi"], ["SELECT", "3"], ["SET", "k", "v"], ["SELECT", "0"], ["GET", "k"],
             ["CLIENT", "SETNAME", "my-client"], ["CLIENT", "GETNAME"], ["CLIENT", "SETNAME", "bad name"], ["CLIENT", "SETNAME", ""],
             ["CLIENT", "GETNAME"], ["CLIENT", "NO-EVICT", "on"], ["CLIENT", "NO-EVICT", "maybe"], ["CLIENT", "BOGUS"], ["CLIENT"],
@@ -57,20 +66,12 @@ struct NetworkDifferentialTests {
             ["COMMAND", "GETKEYS", "SORT", "k", "LIMIT", "0", "1", "STORE", "d", "BY", "x", "STORE", "e"], ["COMMAND", "GETKEYS", "SORT", "k", "GET", "STORE"],
             ["CONFIG", "GET", "databases"], ["CONFIG", "SET", "nosuch", "x"], ["CONFIG", "BOGUS"],
             ["PUBLISH", "ch", "msg"], ["PUBSUB", "NUMSUB", "ch"], ["PUBSUB", "NUMPAT"], ["PUBSUB", "CHANNELS"], ["UNSUBSCRIBE"],
-        ]
-        for command in commands {
-            if let divergence = try harness.check(command) { Issue.record("\(divergence)") }
-        }
-        await served.stop()
+        ])
     }
 
     @Test("administration commands answer as Redis does: ROLE, WAIT, DEBUG, BGSAVE and SAVE arguments, AUTH forms, CONFIG SET errors")
     func administrationCommands() async throws {
-        let redis = try RedisServer.start()
-        defer { redis.stop() }
-        let served = try await ServedRedlite.start()
-        var harness = DifferentialHarness(reference: try redis.connect(), subject: try served.connect())
-        let commands: [[String]] = [
+        try await expectSameAnswers([
             ["ROLE"], ["WAIT", "x", "0"], ["WAIT", "0", "x"], ["WAIT", "0", "-1"], ["WAIT", "-5", "0"], ["WAIT", "0", "0"],
             ["WAIT", "1", "100"], ["DEBUG", "OBJECT", "x"], ["DEBUG"], ["BGSAVE", "x"], ["BGSAVE", "a", "b"], ["SAVE", "x"],
             ["MULTI"], ["WAIT", "1", "100"], ["ROLE"], ["DEBUG", "SLEEP", "0"], ["SAVE"], ["EXEC"],
@@ -82,11 +83,7 @@ struct NetworkDifferentialTests {
             ["CONFIG", "SET", "slowlog-log-slower-than", "10000"], ["CONFIG", "GET", "slowlog*"],
             ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "x"], ["SLOWLOG", "GET", "1", "2"], ["SLOWLOG", "BOGUS"],
             ["SLOWLOG", "RESET", "x"], ["SLOWLOG"], ["SLOWLOG", "HELP"],
-        ]
-        for command in commands {
-            if let divergence = try harness.check(command) { Issue.record("\(divergence)") }
-        }
-        await served.stop()
+        ])
     }
 
     @Test("SLOWLOG keeps what Redis keeps: arguments cut to 32 and 128 bytes, passwords redacted, EXEC's commands but not EXEC, nothing refused")
