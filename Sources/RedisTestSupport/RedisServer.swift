@@ -162,7 +162,7 @@ public final class RedisServer: Sendable {
     }
 
     /// A new blocking connection to the server (authenticated when a password is set).
-    public func connect(timeout: Duration = .seconds(10)) throws -> RedisTestConnection {
+    public func connect(timeout: Duration = RedisTestConnection.defaultTimeout) throws -> RedisTestConnection {
         let connection = try RedisTestConnection(host: host, port: port, timeout: timeout)
         if let password = options.password {
             let reply = try connection.send(["AUTH", password])

@@ -17,8 +17,14 @@ public final class RedisTestConnection {
     private var decoder = RESPValueDecoder()
     private var inbound = ByteBuffer()
 
+    /// How long a send or read waits unless told otherwise: long enough for a 2-core machine
+    /// running the whole suite at once (its first run after a cold build made 3 ms unit tests take
+    /// 30 s, and one read of a network test waited more than 10 s), short enough that a hung server
+    /// still fails the test. Tests that expect no answer pass a short timeout of their own.
+    public static let defaultTimeout: Duration = .seconds(30)
+
     /// Connects to `host:port` (IPv4 loopback addresses).
-    public init(host: String = "127.0.0.1", port: Int, timeout: Duration = .seconds(10)) throws {
+    public init(host: String = "127.0.0.1", port: Int, timeout: Duration = RedisTestConnection.defaultTimeout) throws {
         // Close-on-exec from birth: not inherited by the redis-server processes the fixture spawns.
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw RedisTestConnectionError.connectFailed(errno: errno) }

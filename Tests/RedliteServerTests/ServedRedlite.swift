@@ -43,7 +43,7 @@ final class ServedRedlite: @unchecked Sendable {
         self.group = group
     }
 
-    func connect(timeout: Duration = .seconds(10)) throws -> RedisTestConnection {
+    func connect(timeout: Duration = RedisTestConnection.defaultTimeout) throws -> RedisTestConnection {
         try RedisTestConnection(port: port, timeout: timeout)
     }
 
