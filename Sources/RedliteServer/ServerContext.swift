@@ -43,7 +43,8 @@ final class ServerContext: Sendable {
         self.errorCounter = Counter(label: "redlite_errors_total", factory: metricsFactory)
         self.commandTimer = Timer(label: "redlite_command_duration", factory: metricsFactory)
         self.connectionGauge = Gauge(label: "redlite_connections", factory: metricsFactory)
-        self.committer = GroupCommitter(store: store, maxBatch: configuration.maxCommitBatch, logger: logger,
+        self.committer = GroupCommitter(store: store, maxBatch: configuration.maxCommitBatch,
+                                        commitsOnEventLoops: configuration.synchronous == .normal, logger: logger,
                                         batchSizes: Recorder(label: "redlite_commit_batch_size", factory: metricsFactory))
         self.persistence = Persistence(store: store, logger: logger)
         self.slowLog = SlowLog(logSlowerThan: configuration.slowlogLogSlowerThan, maxLength: configuration.slowlogMaxLength)

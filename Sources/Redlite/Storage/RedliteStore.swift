@@ -68,7 +68,7 @@ public final class RedliteStore: Sendable {
     public let path: String?
     public let configuration: Configuration
 
-    let writer: NIOLockedValueBox<SQLiteConnection>
+    let writer: WriterConnectionLock
     /// Odd while the writer connection is in use, even otherwise; grows by two per use. A
     /// `RedliteReader` keeps its snapshot only while this has not moved (no write can have become
     /// visible since the snapshot began).
@@ -99,7 +99,7 @@ public final class RedliteStore: Sendable {
         self.path = path
         self.configuration = configuration
         let writerConnection = try Self.openConnection(path: path, configuration: configuration, readOnly: false, migrate: true)
-        writer = NIOLockedValueBox(writerConnection)
+        writer = WriterConnectionLock(writerConnection)
         // An in-memory database belongs to one connection: reads share the writer there.
         readers = path == nil ? nil : NIOLockedValueBox([])
         commands = try CommandRegistry.standard()
@@ -198,6 +198,15 @@ public final class RedliteStore: Sendable {
         }
     }
 
+    /// `withWriterLock` if the writer is free right now, nil without running `body` otherwise.
+    func withWriterLockIfAvailable<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T? {
+        try writer.withLockedValueIfAvailable { connection in
+            writeSequence.add(1, ordering: .sequentiallyConsistent)
+            defer { writeSequence.add(1, ordering: .sequentiallyConsistent) }
+            return try body(connection)
+        }
+    }
+
     /// Runs `body` on a read connection (a snapshot of the last commit).
     func withReader<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         guard let readers = self.readers else { return try writer.withLockedValue { try body($0) } }
@@ -242,15 +251,30 @@ public final class RedliteStore: Sendable {
     /// ends; readers keep reading the state before it.
     public func transaction<T>(database: Int = 0, _ body: (RedliteTransaction) throws -> T) throws -> T {
         let (result, events) = try withWriterLock { connection in
-            try connection.transaction {
-                let transaction = RedliteTransaction(store: self, connection: connection, database: database)
-                let result = try body(transaction)
-                return (result, transaction.events)
-            }
+            try transaction(on: connection, database: database, body)
         }
         // Committed: now subscribers may hear about it.
         notifications.publish(events, through: pubsub)
         return result
+    }
+
+    /// `transaction(database:_:)` only if no other thread holds the writer right now: nil, and
+    /// `body` not run, otherwise. For callers that must not wait (the server's event loops).
+    package func transactionIfWriterAvailable<T>(database: Int = 0, _ body: (RedliteTransaction) throws -> T) throws -> T? {
+        guard let (result, events) = try withWriterLockIfAvailable({ connection in
+            try transaction(on: connection, database: database, body)
+        }) else { return nil }
+        notifications.publish(events, through: pubsub)
+        return result
+    }
+
+    private func transaction<T>(on connection: SQLiteConnection, database: Int, _ body: (RedliteTransaction) throws -> T) throws
+        -> (T, [KeyspaceNotifications.Event]) {
+        try connection.transaction {
+            let transaction = RedliteTransaction(store: self, connection: connection, database: database)
+            let result = try body(transaction)
+            return (result, transaction.events)
+        }
     }
 }
 
