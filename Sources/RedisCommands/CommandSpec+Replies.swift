@@ -42,6 +42,27 @@ extension CommandSpec {
         return keyPositionsAndFlags(arguments: arguments).map(\.position)
     }
 
+    /// MIGRATE's keys as Redis's key procedure finds them (its key specs alone would give both forms
+    /// at once): the key argument, or, with a KEYS option that has something after it (AUTH's
+    /// password and AUTH2's user and password skipped on the way), the arguments after KEYS, which
+    /// requires the key argument to be empty (no keys otherwise, an error for COMMAND GETKEYS). Each
+    /// gets the flags of the key spec for the plain form.
+    private func migrateKeys(arguments: [String]) -> [Int] {
+        guard arguments.count > 3 else { return [] }
+        var index = 6
+        while index < arguments.count {
+            switch arguments[index].lowercased() {
+            case "keys" where index + 1 < arguments.count:
+                return arguments[3].isEmpty ? Array(index + 1..<arguments.count) : []
+            case "auth": index += 1
+            case "auth2": index += 2
+            default: break
+            }
+            index += 1
+        }
+        return [3]
+    }
+
     /// SORT's STORE destination, found as Redis's key procedure finds it: LIMIT skips two arguments,
     /// BY and GET one, and the last STORE wins.
     private func sortStoreKey(arguments: [String]) -> [Int] {
@@ -65,6 +86,10 @@ extension CommandSpec {
     /// its operations writes.
     public func keyPositionsAndFlags(arguments: [String]) -> [(position: Int, flags: [String])] {
         if keySpecs.isEmpty { return legacyKeyPositions(argumentCount: arguments.count).map { ($0, []) } }
+        if name == "migrate" {
+            let flags = keySpecs[0].flags
+            return migrateKeys(arguments: arguments).map { ($0, flags) }
+        }
         var keys: [(position: Int, flags: [String])] = []
         for spec in keySpecs {
             let flags = spec.flags.contains("variable_flags") ? variableFlags(arguments: arguments, spec: spec) : spec.flags

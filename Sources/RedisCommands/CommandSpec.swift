@@ -81,6 +81,9 @@ public struct CommandSpec: Sendable, Hashable, Codable {
         return parts.count == 2 ? String(parts[1]) : nil
     }
 
+    /// Whether the command takes key arguments at all (key specs, or a legacy first key).
+    public var hasKeyArguments: Bool { !keySpecs.isEmpty || firstKey != 0 }
+
     /// True when `flags` contains `flag`.
     public func hasFlag(_ flag: String) -> Bool { flags.contains(flag) }
 

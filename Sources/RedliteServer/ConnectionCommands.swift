@@ -480,13 +480,20 @@ extension ClientConnection {
                 reply(.simpleError("ERR Invalid command specified"))
                 return
             }
+            // Redis's order: a command without keys is refused before its arity is checked; a keyed
+            // command whose arguments give no keys answers an empty array if keys are optional for it
+            // (EVAL with no keys), an error otherwise.
+            guard spec.hasKeyArguments else {
+                reply(.simpleError("ERR The command has no key arguments"))
+                return
+            }
             guard spec.accepts(argumentCount: words.count) else {
                 reply(.simpleError("ERR Invalid number of arguments specified for command"))
                 return
             }
             let positions = spec.keyPositions(arguments: words)
             guard !positions.isEmpty else {
-                reply(.simpleError("ERR The command has no key arguments"))
+                reply(spec.hasFlag("no_mandatory_keys") ? .array([]) : .simpleError("ERR Invalid arguments specified for command"))
                 return
             }
             if sub == "getkeys" {

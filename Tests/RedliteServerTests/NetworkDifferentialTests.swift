@@ -64,6 +64,17 @@ struct NetworkDifferentialTests {
             ["COMMAND", "GETKEYSANDFLAGS", "LMOVE", "a", "b", "LEFT", "RIGHT"], ["COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "GET", "u8", "0"],
             ["COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "k", "SET", "u8", "0", "1"], ["COMMAND", "GETKEYSANDFLAGS", "SORT", "k", "STORE", "d"],
             ["COMMAND", "GETKEYS", "SORT", "k", "LIMIT", "0", "1", "STORE", "d", "BY", "x", "STORE", "e"], ["COMMAND", "GETKEYS", "SORT", "k", "GET", "STORE"],
+            // Refusals in Redis's order (no keys before arity), optional keys, and MIGRATE's two forms.
+            ["COMMAND", "GETKEYS", "TIME", "x"], ["COMMAND", "GETKEYS", "PING", "a"], ["COMMAND", "GETKEYS", "EVAL", "x", "0"],
+            ["COMMAND", "GETKEYSANDFLAGS", "FCALL", "f", "0"], ["COMMAND", "GETKEYS", "SINTERCARD", "0", "a"],
+            ["COMMAND", "GETKEYS", "ZUNION", "0", "a"], ["COMMAND", "GETKEYS", "XREAD", "STREAMS", "a"],
+            ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "10", "KEYS", "a", "b"],
+            ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "10", "KEYS", "a", "b"],
+            ["COMMAND", "GETKEYSANDFLAGS", "MIGRATE", "h", "1", "", "0", "10", "COPY", "KEYS", "a"],
+            ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "10", "KEYS"], ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "10"],
+            ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "10", "AUTH", "KEYS"],
+            ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "10", "AUTH2", "u", "keys", "KEYS", "a"],
+            ["COMMAND", "GETKEYSANDFLAGS", "MIGRATE", "h", "1", "k", "0", "10", "REPLACE"],
             ["CONFIG", "GET", "databases"], ["CONFIG", "SET", "nosuch", "x"], ["CONFIG", "BOGUS"],
             ["PUBLISH", "ch", "msg"], ["PUBSUB", "NUMSUB", "ch"], ["PUBSUB", "NUMPAT"], ["PUBSUB", "CHANNELS"], ["UNSUBSCRIBE"],
         ])
