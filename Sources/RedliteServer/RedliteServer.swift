@@ -165,7 +165,11 @@ public final class RedliteServer: Service, Sendable {
         }
         for client in context.clients.all { client.close() }
         context.committer.stop()
-        try? store.checkpoint()
+        do {
+            try store.checkpoint()
+        } catch {
+            logger.error("the final checkpoint failed: the WAL file is left beside the database", metadata: ["error": "\(error)"])
+        }
         store.close()
         logger.info("redlite stopped")
     }

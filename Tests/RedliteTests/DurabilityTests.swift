@@ -47,6 +47,32 @@ struct DurabilityTests {
         return (process, waitFor)
     }
 
+    @Test("checkpoint() empties the WAL into the database file, and throws instead of answering success while a reader's snapshot keeps it")
+    func checkpointReportsWhatItCouldNotDo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("c.db").path
+        var configuration = RedliteStore.Configuration()
+        configuration.busyTimeout = .milliseconds(200)
+        let store = try RedliteStore.open(path: path, configuration: configuration)
+        defer { store.close() }
+        var session = RedliteSession()
+        #expect(store.execute("SET", "a", "1", session: &session) == .simpleString("OK"))
+        // A reader's snapshot of that commit, then a newer commit: the WAL cannot be emptied while the
+        // snapshot lasts.
+        let reader = try store.makeReader()
+        #expect(reader.execute([ByteBuffer(string: "GET"), ByteBuffer(string: "a")], name: "get", session: &session)
+            == .bulkString(ByteBuffer(string: "1")))
+        #expect(reader.hasOpenSnapshot)
+        #expect(store.execute("SET", "b", "2", session: &session) == .simpleString("OK"))
+        #expect(throws: (any Error).self) { try store.checkpoint() }
+        reader.endSnapshot()
+        try store.checkpoint()
+        let walSize = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? -1
+        #expect(walSize == 0)
+    }
+
     @Test("two processes on one file: this one reads and writes while another writes")
     func twoProcesses() async throws {
         try await offloaded { try Self.twoProcessesBody() }

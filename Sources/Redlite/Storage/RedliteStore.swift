@@ -425,8 +425,26 @@ extension RedliteStore {
         }
     }
 
-    /// Writes the WAL back into the database file and truncates it (a clean shutdown).
+    /// Writes the WAL back into the database file and truncates it (a clean shutdown, SAVE): once it
+    /// returns, the database file alone holds every commit. Throws if that could not be done within
+    /// `Configuration.busyTimeout`.
+    ///
+    /// `PRAGMA wal_checkpoint(TRUNCATE)` is not used: it reports a checkpoint it could not finish in
+    /// its result row, not as an error, so a reader's snapshot or the background checkpointer's
+    /// round at that moment left the WAL in place unnoticed. SQLite waits for readers through the
+    /// busy handler, but answers SQLITE_BUSY at once while another checkpoint runs: that is retried
+    /// here.
     public func checkpoint() throws {
-        try withWriterAutocommit { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        try withWriterAutocommit { connection in
+            let deadline = ContinuousClock.now + configuration.busyTimeout
+            while true {
+                let code = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+                if code == SQLITE_OK { return }
+                guard code == SQLITE_BUSY || code == SQLITE_LOCKED, ContinuousClock.now < deadline else {
+                    throw RedliteError.sqlite(code: code, message: connection.lastErrorMessage)
+                }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
     }
 }
