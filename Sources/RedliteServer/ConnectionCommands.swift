@@ -476,9 +476,18 @@ extension ClientConnection {
                 return
             }
             let words = request.dropFirst(2).map { String(buffer: $0) }
-            guard let spec = table[words[0].lowercased()] else {
+            guard var spec = table[words[0].lowercased()] else {
                 reply(.simpleError("ERR Invalid command specified"))
                 return
+            }
+            // A container's keys are its subcommand's (OBJECT ENCODING k, XINFO STREAM s): their key
+            // specs count positions from the container's name, as `words` does.
+            if !spec.subcommands.isEmpty, words.count >= 2 {
+                guard let subcommand = table["\(spec.name)|\(words[1].lowercased())"] else {
+                    reply(.simpleError("ERR Invalid command specified"))
+                    return
+                }
+                spec = subcommand
             }
             // Redis's order: a command without keys is refused before its arity is checked; a keyed
             // command whose arguments give no keys answers an empty array if keys are optional for it

@@ -75,6 +75,11 @@ struct NetworkDifferentialTests {
             ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "10", "AUTH", "KEYS"],
             ["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "10", "AUTH2", "u", "keys", "KEYS", "a"],
             ["COMMAND", "GETKEYSANDFLAGS", "MIGRATE", "h", "1", "k", "0", "10", "REPLACE"],
+            // Containers: their subcommand's keys.
+            ["COMMAND", "GETKEYS", "OBJECT", "ENCODING", "k"], ["COMMAND", "GETKEYSANDFLAGS", "XINFO", "STREAM", "s"],
+            ["COMMAND", "GETKEYS", "MEMORY", "usage", "k"], ["COMMAND", "GETKEYS", "CONFIG", "GET", "x"],
+            ["COMMAND", "GETKEYS", "OBJECT", "HELP"], ["COMMAND", "GETKEYS", "OBJECT", "BOGUS", "k"],
+            ["COMMAND", "GETKEYS", "OBJECT", "ENCODING"], ["COMMAND", "GETKEYS", "CONFIG"],
             ["CONFIG", "GET", "databases"], ["CONFIG", "SET", "nosuch", "x"], ["CONFIG", "BOGUS"],
             ["PUBLISH", "ch", "msg"], ["PUBSUB", "NUMSUB", "ch"], ["PUBSUB", "NUMPAT"], ["PUBSUB", "CHANNELS"], ["UNSUBSCRIBE"],
         ])
