@@ -483,7 +483,7 @@ extension ClientConnection {
             // A container's keys are its subcommand's (OBJECT ENCODING k, XINFO STREAM s): their key
             // specs count positions from the container's name, as `words` does.
             if !spec.subcommands.isEmpty, words.count >= 2 {
-                guard let subcommand = table["\(spec.name)|\(words[1].lowercased())"] else {
+                guard let subcommand = table.subcommand(spec.name, words[1]) else {
                     reply(.simpleError("ERR Invalid command specified"))
                     return
                 }

@@ -79,8 +79,8 @@ final class GroupCommitter: Sendable {
         self.batchSizes = batchSizes
         self.maxBatch = max(1, maxBatch)
         self.commitsOnEventLoops = commitsOnEventLoops
-        self.loopLeadBudgetNanoseconds = Self.nanoseconds(loopLeadBudget)
-        self.loopJobCostLimitNanoseconds = Self.nanoseconds(loopJobCostLimit)
+        self.loopLeadBudgetNanoseconds = UInt64(max(0, TimeAmount(loopLeadBudget).nanoseconds))
+        self.loopJobCostLimitNanoseconds = UInt64(max(0, TimeAmount(loopJobCostLimit).nanoseconds))
         let thread = Thread { [self] in run() }
         thread.name = "redlite.writer"
         thread.start()
@@ -135,11 +135,6 @@ final class GroupCommitter: Sendable {
     }
 
     private enum Submission { case refused, wakeWriter, queued, leadAtEndOfTick }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let components = duration.components
-        return UInt64(max(0, components.seconds)) * 1_000_000_000 + UInt64(max(0, components.attoseconds)) / 1_000_000_000
-    }
 
     /// Whether recent jobs were cheap enough for an event loop to run the next batch.
     private var jobsAreCheap: Bool {
@@ -222,21 +217,18 @@ final class GroupCommitter: Sendable {
     private func run() {
         while true {
             wakeUp.lock()
-            while state.withLockedValue({ ($0.jobs.isEmpty || $0.leading) && !$0.stopped }) { wakeUp.wait() }
+            // While an event loop leads, it wakes this thread when its lead ends with jobs left or
+            // a stop waiting.
+            while state.withLockedValue({ $0.leading || ($0.jobs.isEmpty && !$0.stopped) }) { wakeUp.wait() }
             wakeUp.unlock()
-            let (batch, finished) = state.withLockedValue { state -> ([Job], Bool) in
-                guard !state.leading, !state.jobs.isEmpty else { return ([], state.stopped && !state.leading && state.jobs.isEmpty) }
+            let first = state.withLockedValue { state -> [Job]? in
+                guard !state.leading, !state.jobs.isEmpty else { return nil }
                 state.leading = true
-                return (takeBatch(&state), false)
+                return takeBatch(&state)
             }
-            if batch.isEmpty {
-                if finished { break }
-                // Stopped while an event loop leads: it wakes this thread when its lead ends.
-                if state.withLockedValue({ $0.leading }) {
-                    wakeUp.lock()
-                    while state.withLockedValue({ $0.leading }) { wakeUp.wait() }
-                    wakeUp.unlock()
-                }
+            guard let batch = first else {
+                // Stopped with nothing left, or an event loop began leading meanwhile.
+                if state.withLockedValue({ $0.stopped && !$0.leading && $0.jobs.isEmpty }) { break }
                 continue
             }
             var next: [Job]? = batch

@@ -191,20 +191,19 @@ public final class RedliteStore: Sendable {
     /// Every use of the writer connection goes through here: it holds the writer lock and marks the
     /// use in `writeSequence` (odd while it lasts), before anything it writes can be visible.
     func withWriterLock<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T {
-        try writer.withLockedValue { connection in
-            writeSequence.add(1, ordering: .sequentiallyConsistent)
-            defer { writeSequence.add(1, ordering: .sequentiallyConsistent) }
-            return try body(connection)
-        }
+        try writer.withLockedValue { try markingWriterUse($0, body) }
     }
 
     /// `withWriterLock` if the writer is free right now, nil without running `body` otherwise.
     func withWriterLockIfAvailable<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T? {
-        try writer.withLockedValueIfAvailable { connection in
-            writeSequence.add(1, ordering: .sequentiallyConsistent)
-            defer { writeSequence.add(1, ordering: .sequentiallyConsistent) }
-            return try body(connection)
-        }
+        try writer.withLockedValueIfAvailable { try markingWriterUse($0, body) }
+    }
+
+    /// Runs `body` with `writeSequence` odd while it lasts (the writer lock held).
+    private func markingWriterUse<T>(_ connection: SQLiteConnection, _ body: (SQLiteConnection) throws -> T) rethrows -> T {
+        writeSequence.add(1, ordering: .sequentiallyConsistent)
+        defer { writeSequence.add(1, ordering: .sequentiallyConsistent) }
+        return try body(connection)
     }
 
     /// Runs `body` on a read connection (a snapshot of the last commit).
