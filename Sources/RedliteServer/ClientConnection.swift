@@ -136,6 +136,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard !closing, closingError == nil else { return }
         var bytes = unwrapInboundIn(data)
         handle.bytesReceived.add(Int64(bytes.readableBytes), ordering: .relaxed)
+        handle.readsProcessed.add(1, ordering: .relaxed)
         input.append(&bytes)
         decodeInput()
         // A read batch is bounded by NIO's read sizes; this only caps the wait of its first request.
@@ -370,6 +371,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         let size = outbound.readableBytes
         guard size > 0 else { return }
         handle.bytesSent.add(Int64(size), ordering: .relaxed)
+        handle.writesProcessed.add(1, ordering: .relaxed)
         if isSubscribed || isMonitor {
             // Subscribers and monitors are held to the output-buffer limit: count what is not yet
             // sent. What a slow one leaves unsent stays in NIO, so its next replies go to a buffer of

@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import RESP
+import Redlite
 import Synchronization
 
 /// INFO commandstats for one command or subcommand: calls run, their total execution time, the
@@ -9,8 +10,8 @@ import Synchronization
 /// (rejected: a wrong number of arguments, NOAUTH…), as Redis counts them.
 ///
 /// Counted by every event loop and the writer at once, for every command: in shards chosen by the
-/// counting thread, so that two event loops answering GETs do not fight over one cache line (one
-/// shared set of counters cost about half a microsecond per GET on two cores); INFO adds them up.
+/// counting thread (`ThreadShard`), so that two event loops answering GETs do not fight over one
+/// cache line; INFO adds them up.
 final class CommandStatistics: Sendable {
     /// The name INFO shows: `get`, `client|setname`.
     let name: String
@@ -25,18 +26,13 @@ final class CommandStatistics: Sendable {
         private let padding: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     }
 
-    private static let shardCount = 8
-
     init(name: String) {
         self.name = name
-        shards = (0..<Self.shardCount).map { _ in Shard() }
+        shards = (0..<ThreadShard.count).map { _ in Shard() }
     }
 
-    /// The calling thread's shard: its pthread id hashed (Fibonacci hashing), stable for the thread.
-    private var shard: Shard {
-        let id = UInt64(pthread_self())
-        return shards[Int((id &* 0x9E37_79B9_7F4A_7C15) >> 61) % Self.shardCount]
-    }
+    /// The calling thread's shard.
+    private var shard: Shard { shards[ThreadShard.current] }
 
     func ran(nanoseconds elapsed: UInt64, failed didFail: Bool) {
         let shard = shard

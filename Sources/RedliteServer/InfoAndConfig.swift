@@ -18,22 +18,35 @@ extension ClientConnection {
         let configuration = server.configuration
         var sections: [(String, [(String, String)])] = []
         let uptime = Int(Date().timeIntervalSince(server.startedAt))
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
         sections.append(("server", [
-            ("redis_version", server.table.redisVersion), ("redlite_version", "0.1.0"), ("redis_mode", "standalone"),
-            ("os", "Linux"), ("arch_bits", "64"), ("process_id", String(getpid())), ("tcp_port", String(configuration.port)),
+            ("redis_version", server.table.redisVersion), ("redlite_version", "0.1.0"), ("redis_git_sha1", "00000000"),
+            ("redis_git_dirty", "0"), ("redis_mode", "standalone"), ("os", Self.operatingSystem), ("arch_bits", "64"),
+            ("monotonic_clock", "POSIX clock_gettime"), ("multiplexing_api", "epoll"), ("process_id", String(getpid())),
+            ("process_supervised", "no"), ("run_id", server.runID), ("tcp_port", String(configuration.port)),
+            ("server_time_usec", String(Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000)),
             ("uptime_in_seconds", String(uptime)), ("uptime_in_days", String(uptime / 86_400)),
-            ("executable", CommandLine.arguments.first ?? ""), ("config_file", ""),
+            // The server's cron runs once a second; `lru_clock` is Redis's: seconds, modulo 2^24.
+            ("hz", "1"), ("configured_hz", "1"), ("lru_clock", String(Int64(now.tv_sec) & ((1 << 24) - 1))),
+            ("executable", CommandLine.arguments.first ?? ""), ("config_file", configuration.configFile ?? ""), ("io_threads_active", "0"),
         ]))
         let clients = server.clients.all
         sections.append(("clients", [
-            ("connected_clients", String(clients.count)), ("maxclients", String(configuration.maxClients)),
+            ("connected_clients", String(clients.count)), ("cluster_connections", "0"), ("maxclients", String(configuration.maxClients)),
             ("pubsub_clients", String(clients.filter(\.isPubSub).count)),
-            ("blocked_clients", String(clients.filter { $0.snapshot.blocked }.count)),
+            ("blocked_clients", String(clients.filter { $0.snapshot.blocked }.count)), ("tracking_clients", "0"),
         ]))
-        let resident = Self.residentMemory()
+        // Redlite's data lives in SQLite's file and page caches: the process's resident memory is
+        // the memory it uses.
+        let resident = Self.residentMemory(), peak = max(Self.peakResidentMemory(), resident), total = Self.totalSystemMemory()
         sections.append(("memory", [
             ("used_memory", String(resident)), ("used_memory_human", Self.human(resident)), ("used_memory_rss", String(resident)),
-            ("maxmemory", "0"), ("maxmemory_policy", "noeviction"),
+            ("used_memory_rss_human", Self.human(resident)), ("used_memory_peak", String(peak)), ("used_memory_peak_human", Self.human(peak)),
+            ("used_memory_peak_perc", String(format: "%.2f%%", peak > 0 ? Double(resident) * 100 / Double(peak) : 0)),
+            ("total_system_memory", String(total)), ("total_system_memory_human", Self.human(total)),
+            ("maxmemory", "0"), ("maxmemory_human", "0B"), ("maxmemory_policy", "noeviction"),
+            ("mem_fragmentation_ratio", "1.00"), ("mem_allocator", "libc"),
         ]))
         let fileSize = configuration.databasePath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int } ?? 0
         sections.append(("persistence", [
@@ -42,8 +55,9 @@ extension ClientConnection {
             // Every acknowledged write is durable already: none is waiting for a save.
             ("rdb_changes_since_last_save", "0"), ("aof_enabled", "0"),
         ] + server.persistence.infoFields))
-        let network = server.clients.networkBytes
+        let network = server.clients.networkTotals
         let rates = server.instantaneousRates
+        let keyspaceCounts = server.store.keyspaceStatistics.totals
         sections.append(("stats", [
             ("total_connections_received", String(server.connectionsReceived.current)),
             ("total_commands_processed", String(server.commandsProcessed.current)),
@@ -52,11 +66,23 @@ extension ClientConnection {
             ("instantaneous_input_kbps", String(format: "%.2f", rates.inputKbps)),
             ("instantaneous_output_kbps", String(format: "%.2f", rates.outputKbps)),
             ("rejected_connections", String(server.rejectedConnections.current)),
-            ("total_error_replies", String(server.errorReplies.current)),
+            // No replication, no eviction and no fork: those counts are truly zero.
+            ("sync_full", "0"), ("sync_partial_ok", "0"), ("sync_partial_err", "0"),
+            ("expired_keys", String(keyspaceCounts.expiredKeys)), ("evicted_keys", "0"), ("evicted_clients", "0"),
+            ("keyspace_hits", String(keyspaceCounts.hits)), ("keyspace_misses", String(keyspaceCounts.misses)),
             ("pubsub_channels", String(server.store.pubsub.activeChannels().count)),
             ("pubsub_patterns", String(server.store.pubsub.patternCount)),
+            ("pubsubshard_channels", String(server.store.pubsub.activeChannels(shard: true).count)),
+            ("latest_fork_usec", "0"), ("total_forks", "0"),
+            ("total_error_replies", String(server.errorReplies.current)),
+            ("total_reads_processed", String(network.reads)), ("total_writes_processed", String(network.writes)),
         ]))
-        sections.append(("replication", [("role", "master"), ("connected_slaves", "0")]))
+        sections.append(("replication", [
+            ("role", "master"), ("connected_slaves", "0"), ("master_failover_state", "no-failover"),
+            ("master_replid", server.runID), ("master_replid2", String(repeating: "0", count: 40)), ("master_repl_offset", "0"),
+            ("second_repl_offset", "-1"), ("repl_backlog_active", "0"), ("repl_backlog_size", "1048576"),
+            ("repl_backlog_first_byte_offset", "0"), ("repl_backlog_histlen", "0"),
+        ]))
         sections.append(("cpu", Self.cpuFields()))
         if all || requested.contains("commandstats") {
             let lines = server.routes.all.flatMap(\.allStatistics).compactMap(\.infoLine).sorted()
@@ -67,7 +93,9 @@ extension ClientConnection {
         }
         sections.append(("errorstats", server.errorStatistics.infoLines))
         let keyspace = (try? server.store.keyspaceSummary()) ?? []
-        sections.append(("keyspace", keyspace.map { ("db\($0.database)", "keys=\($0.keys),expires=\($0.expires),avg_ttl=0") }))
+        sections.append(("keyspace", keyspace.map {
+            ("db\($0.database)", "keys=\($0.keys),expires=\($0.expires),avg_ttl=\($0.averageTTLMilliseconds)")
+        }))
 
         var text = ""
         for (name, fields) in sections where (everything && name != "commandstats") || all || requested.contains(name) {
@@ -96,8 +124,32 @@ extension ClientConnection {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    private static func human(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? String(format: "%.2fM", Double(bytes) / 1_048_576) : String(format: "%.2fK", Double(bytes) / 1024)
+    /// The most resident memory the process has had (getrusage's maximum RSS, in KiB).
+    private static func peakResidentMemory() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+
+    private static func totalSystemMemory() -> Int {
+        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// `Linux 6.1.0 x86_64`, as Redis reports it (uname's system, release and machine).
+    private static let operatingSystem: String = {
+        var name = utsname()
+        guard uname(&name) == 0 else { return "Linux" }
+        func text<T>(_ field: T) -> String {
+            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        return "\(text(name.sysname)) \(text(name.release)) \(text(name.machine))"
+    }()
+
+    /// Redis's human-readable sizes: `512B`, `1.50K`, `25.60M`, `23.54G`.
+    static func human(_ bytes: Int) -> String {
+        let units: [(String, Double)] = [("P", 1_125_899_906_842_624), ("T", 1_099_511_627_776), ("G", 1_073_741_824), ("M", 1_048_576), ("K", 1024)]
+        for (unit, size) in units where Double(bytes) >= size { return String(format: "%.2f", Double(bytes) / size) + unit }
+        return "\(bytes)B"
     }
 
     /// The parameters CONFIG GET knows, with their current values.
@@ -167,7 +219,8 @@ extension ClientConnection {
             server.rejectedConnections.reset()
             server.errorReplies.reset()
             server.errorStatistics.reset()
-            server.clients.resetNetworkBytes()
+            server.clients.resetNetworkTotals()
+            server.store.keyspaceStatistics.reset()
             for statistics in server.routes.all.flatMap(\.allStatistics) { statistics.reset() }
             reply(.ok)
         case "rewrite":

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     /// `tcp-keepalive`: TCP keepalive probes after this many seconds of silence on a new TCP
     /// connection (0: none), so that dead peers are noticed; Redis's default.
     public var tcpKeepAlive: Int = 300
+    /// The redis.conf-style file the settings were read from, if any (INFO's `config_file`).
+    public var configFile: String?
 
     public struct TLS: Sendable {
         public var port: Int

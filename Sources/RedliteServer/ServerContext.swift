@@ -21,6 +21,9 @@ final class ServerContext: Sendable {
     let persistence: Persistence
     let logger: Logger
     let startedAt = Date()
+    /// A random 40-hex-digit identity of this run of the server (INFO's `run_id` and `master_replid`),
+    /// as Redis makes one at start-up: clients and tools use it to notice a restart.
+    let runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
     private let settings: NIOLockedValueBox<ServerConfiguration>
     /// One reader per event loop, made on first use.
     private let loopReaders = NIOLockedValueBox<[ObjectIdentifier: LoopReader]>([:])
@@ -84,7 +87,7 @@ final class ServerContext: Sendable {
     /// Once a second (the server's cron): idle clients go, and a statistics sample is taken.
     func everySecond() {
         closeIdleClients()
-        let network = clients.networkBytes
+        let network = clients.networkTotals
         let sample = StatisticsSample(time: Date().timeIntervalSince1970, commands: commandsProcessed.current,
                                       received: network.received, sent: network.sent)
         samples.withLockedValue { samples in
@@ -107,7 +110,7 @@ final class ServerContext: Sendable {
     /// averages 1.6 s of samples).
     var instantaneousRates: (commands: Double, inputKbps: Double, outputKbps: Double) {
         guard let oldest = samples.withLockedValue({ $0.first }) else { return (0, 0, 0) }
-        let network = clients.networkBytes
+        let network = clients.networkTotals
         let seconds = Date().timeIntervalSince1970 - oldest.time
         guard seconds > 0.1 else { return (0, 0, 0) }
         return (Double(commandsProcessed.current - oldest.commands) / seconds,
@@ -179,32 +182,47 @@ final class ManagedAtomicCounter: Sendable {
 final class ClientRegistry: Sendable {
     private let clients = NIOLockedValueBox<[UInt64: ClientHandle]>([:])
     private let nextID = NIOLockedValueBox<UInt64>(0)
-    /// Bytes received and sent by clients that have gone, less what CONFIG RESETSTAT set aside.
-    private let gone = NIOLockedValueBox((received: Int64(0), sent: Int64(0)))
+    /// What clients that have gone received and sent, less what CONFIG RESETSTAT set aside.
+    private let gone = NIOLockedValueBox(NetworkTotals())
 
     func makeID() -> UInt64 { nextID.withLockedValue { $0 += 1; return $0 } }
     func register(_ client: ClientHandle) { clients.withLockedValue { $0[client.id] = client } }
     func unregister(_ id: UInt64) {
         guard let client = clients.withLockedValue({ $0.removeValue(forKey: id) }) else { return }
-        gone.withLockedValue { $0 = ($0.received + client.bytesReceived.load(ordering: .relaxed), $0.sent + client.bytesSent.load(ordering: .relaxed)) }
+        gone.withLockedValue { $0 += client.networkTotals }
     }
 
-    /// INFO stats' total_net_input_bytes and total_net_output_bytes: every client's, gone or not.
-    var networkBytes: (received: Int64, sent: Int64) {
-        let live = all.reduce((received: Int64(0), sent: Int64(0))) {
-            ($0.received + $1.bytesReceived.load(ordering: .relaxed), $0.sent + $1.bytesSent.load(ordering: .relaxed))
-        }
-        let gone = gone.withLockedValue { $0 }
-        return (live.received + gone.received, live.sent + gone.sent)
+    /// INFO stats' network totals (total_net_input_bytes, total_reads_processed…): every client's,
+    /// gone or not.
+    var networkTotals: NetworkTotals {
+        all.reduce(gone.withLockedValue { $0 }) { $0 + $1.networkTotals }
     }
 
     /// CONFIG RESETSTAT: the totals start again from zero.
-    func resetNetworkBytes() {
-        let now = networkBytes
-        gone.withLockedValue { $0 = ($0.received - now.received, $0.sent - now.sent) }
+    func resetNetworkTotals() {
+        let now = networkTotals
+        gone.withLockedValue { $0 = $0 - now }
     }
     var all: [ClientHandle] { clients.withLockedValue { Array($0.values) }.sorted { $0.id < $1.id } }
     var count: Int { clients.withLockedValue { $0.count } }
+}
+
+/// Bytes in and out and the reads and writes that moved them: one client's, or all clients'.
+struct NetworkTotals: Sendable {
+    var received: Int64 = 0
+    var sent: Int64 = 0
+    var reads: Int64 = 0
+    var writes: Int64 = 0
+
+    static func + (a: NetworkTotals, b: NetworkTotals) -> NetworkTotals {
+        NetworkTotals(received: a.received + b.received, sent: a.sent + b.sent, reads: a.reads + b.reads, writes: a.writes + b.writes)
+    }
+
+    static func - (a: NetworkTotals, b: NetworkTotals) -> NetworkTotals {
+        NetworkTotals(received: a.received - b.received, sent: a.sent - b.sent, reads: a.reads - b.reads, writes: a.writes - b.writes)
+    }
+
+    static func += (a: inout NetworkTotals, b: NetworkTotals) { a = a + b }
 }
 
 /// What other threads may read about one client, and how to disconnect it.
@@ -216,9 +234,17 @@ final class ClientHandle: Sendable {
     private let details = NIOLockedValueBox(Details())
     /// Milliseconds since 1970 of the last command (written on every command: an atomic).
     private let lastInteraction = Atomic<Int64>(Int64(Date().timeIntervalSince1970 * 1000))
-    /// Bytes read from and written to the client (its own counters: no other connection writes them).
+    /// Bytes read from and written to the client, and the reads and writes that moved them (its own
+    /// counters: no other connection writes them).
     let bytesReceived = Atomic<Int64>(0)
     let bytesSent = Atomic<Int64>(0)
+    let readsProcessed = Atomic<Int64>(0)
+    let writesProcessed = Atomic<Int64>(0)
+
+    var networkTotals: NetworkTotals {
+        NetworkTotals(received: bytesReceived.load(ordering: .relaxed), sent: bytesSent.load(ordering: .relaxed),
+                      reads: readsProcessed.load(ordering: .relaxed), writes: writesProcessed.load(ordering: .relaxed))
+    }
     let close: @Sendable () -> Void
     /// Set while the client is blocked (BLPOP and friends, WAIT): ends the block for another
     /// client's CLIENT UNBLOCK, with Redis's UNBLOCKED error or as if it had timed out, and tells

@@ -87,6 +87,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         if let config {
             try configuration.apply(configurationFile: String(contentsOfFile: config, encoding: .utf8))
+            configuration.configFile = URL(fileURLWithPath: config).standardizedFileURL.path
         }
         if memory { configuration.databasePath = nil } else if let db { configuration.databasePath = db }
         if let port { configuration.port = port }

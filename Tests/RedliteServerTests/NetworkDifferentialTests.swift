@@ -174,6 +174,82 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
+    @Test("INFO stats keyspace_hits and keyspace_misses move as Redis's do, command by command; expired_keys counts keys found expired by writes")
+    func keyspaceStatistics() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        // Reads count each key they look up (a wrong type is a hit); writes do not, except those that
+        // answer the old value (GETSET, GETDEL, GETEX, SET … GET); a store's reads of its sources count.
+        let sequence = """
+            SET s v|GET s|GET nosuch|MGET s nosuch s x|EXISTS s nosuch|TYPE s|TYPE nosuch|TTL s|PTTL nosuch|STRLEN s|GETRANGE s 0 1
+            SET s2 v GET|SET s v GET|GETSET s w|GETDEL s2|GETEX s|GETEX nosuch PERSIST|APPEND s x|SETRANGE s 0 a|INCR n|DECR n
+            SETNX s x|MSETNX a 1 b 2|SET s x NX|SET s x XX|HSET h f v g w|HGET h f|HGET h nf|HGET nh f|HMGET h f g z|HGETALL h|HLEN h
+            HEXISTS h f|HKEYS h|HVALS h|HINCRBY h n 1|HDEL h g|HSETNX h f x|HSTRLEN h f|HRANDFIELD h|LPUSH l a b c|LRANGE l 0 -1|LLEN l
+            LINDEX l 0|LPOP l|RPOP l|LPOS l a|LSET l 0 z|LINSERT l BEFORE z y|LTRIM l 0 5|RPOPLPUSH l l2|LMOVE l2 l LEFT RIGHT
+            LRANGE nl 0 1|SADD st a b c|SMEMBERS st|SISMEMBER st a|SMISMEMBER st a z|SCARD st|SINTER st nst|SUNION st nst|SDIFF st nst
+            SINTERSTORE d st nst|SUNIONSTORE d st nst|SDIFFSTORE d st|SMOVE st st2 a|SREM st b|SRANDMEMBER st|SINTERCARD 2 st st2
+            ZADD z 1 a 2 b|ZSCORE z a|ZMSCORE z a q|ZRANGE z 0 -1|ZRANK z a|ZREVRANK z b|ZCARD z|ZCOUNT z 0 5|ZINCRBY z 1 a|ZREM z b
+            ZRANGEBYSCORE z 0 10|ZUNIONSTORE zd 2 z nz|ZINTER 2 z nz|ZRANGESTORE zd2 z 0 -1|ZPOPMIN z|GET l|LLEN s|HGET s f|SMEMBERS h
+            DEL a b nosuch|UNLINK x|EXPIRE s 100|PERSIST s|RENAME s s3|RENAMENX s3 s4|COPY s4 s5|MOVE s5 1|TOUCH s4 nosuch|SCAN 0|KEYS *
+            DBSIZE|SETBIT bits 7 1|GETBIT bits 7|BITCOUNT bits|BITPOS bits 1|BITOP AND bd bits nb|GETBIT nb 1
+            """.split(whereSeparator: { $0 == "|" || $0 == "\n" }).map { $0.split(separator: " ").map(String.init) }
+        func counts(_ connection: RedisTestConnection) throws -> [String: Int] {
+            guard case .bulkString(let text) = try connection.send(["INFO", "stats"]) else { return [:] }
+            var counts: [String: Int] = [:]
+            for line in String(buffer: text).split(separator: "\r\n") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                if parts.count == 2, ["keyspace_hits", "keyspace_misses", "expired_keys"].contains(parts[0]) {
+                    counts[String(parts[0])] = Int(parts[1])
+                }
+            }
+            return counts
+        }
+        let reference = try redis.connect(), subject = try served.connect()
+        for connection in [reference, subject] { _ = try connection.send(["CONFIG", "RESETSTAT"]) }
+        for command in sequence {
+            var moved: [[String: Int]] = []
+            for connection in [reference, subject] {
+                let before = try counts(connection)
+                _ = try connection.send(command)
+                moved.append(try counts(connection).merging(before) { after, before in after - before })
+            }
+            #expect(moved[1] == moved[0], "\(command.joined(separator: " ")): redis \(moved[0]), redlite \(moved[1])")
+        }
+        #expect(try counts(subject)["keyspace_hits"] ?? 0 > 50)
+        // A transaction's reads count when EXEC runs them (INFO is not asked between: Redlite refuses
+        // it inside MULTI).
+        var moved: [[String: Int]] = []
+        for connection in [reference, subject] {
+            let before = try counts(connection)
+            for command in [["MULTI"], ["GET", "bits"], ["GET", "nosuch"], ["SET", "x", "1"], ["EXEC"]] { _ = try connection.send(command) }
+            moved.append(try counts(connection).merging(before) { after, before in after - before })
+        }
+        #expect(moved[0] == ["keyspace_hits": 1, "keyspace_misses": 1, "expired_keys": 0])
+        #expect(moved[1] == moved[0])
+
+        // Keys found expired by a write are removed and counted, whatever their type; Redis's active
+        // expiry may count them first, which comes to the same total.
+        for connection in [reference, subject] {
+            _ = try connection.send(["FLUSHALL"])
+            for (key, create) in [("l", ["RPUSH", "l", "a"]), ("h", ["HSET", "h", "f", "v"]), ("st", ["SADD", "st", "a"]), ("i", ["SET", "i", "1"])] {
+                _ = try connection.send(create)
+                _ = try connection.send(["PEXPIRE", key, "1"])
+            }
+            _ = try connection.send(["CONFIG", "RESETSTAT"])
+        }
+        try await Task.sleep(for: .milliseconds(30))
+        for connection in [reference, subject] {
+            for command in [["LPUSH", "l", "b"], ["HSET", "h", "g", "w"], ["SADD", "st", "b"], ["INCR", "i"]] { _ = try connection.send(command) }
+        }
+        #expect(try counts(reference)["expired_keys"] == 4)
+        #expect(try counts(subject)["expired_keys"] == 4)
+        #expect(try subject.send(["INCR", "i"]) == .integer(2))
+        _ = try subject.send(["CONFIG", "RESETSTAT"])
+        #expect(try counts(subject) == ["keyspace_hits": 0, "keyspace_misses": 0, "expired_keys": 0])
+        await served.stop()
+    }
+
     @Test("CLIENT REPLY OFF/SKIP/ON, UNBLOCK, GETREDIR, TRACKINGINFO, CACHING, KILL USER answer as Redis does")
     func clientSubcommands() async throws {
         let redis = try RedisServer.start()

@@ -423,6 +423,7 @@ struct ServerAdministrationTests {
                 .flatMap { Double($0.dropFirst(field.count + 1)) }
         }
         let before = try stat("total_net_input_bytes") ?? 0
+        let readsBefore = try stat("total_reads_processed") ?? 0, writesBefore = try stat("total_writes_processed") ?? 0
         // 2,000 PINGs of 14 bytes each, answered with 7 bytes each, over more than two seconds, on
         // a thread of its own; the connection is gone when INFO is asked.
         try await offloaded {
@@ -438,9 +439,61 @@ struct ServerAdministrationTests {
         let sent = try #require(try stat("total_net_output_bytes"))
         #expect(received >= 28_000)
         #expect(sent >= 14_000)
+        // At least one read and one write per pipeline of 100, at most one per byte.
+        let reads = try #require(try stat("total_reads_processed")) - readsBefore
+        let writes = try #require(try stat("total_writes_processed")) - writesBefore
+        #expect(reads >= 20 && reads <= received)
+        #expect(writes >= 20 && writes <= sent)
         #expect(try #require(try stat("instantaneous_ops_per_sec")) > 0)
         #expect(try watcher.run("CONFIG", "RESETSTAT") == .ok)
         #expect(try #require(try stat("total_net_input_bytes")) < 1000)
+        #expect(try #require(try stat("total_reads_processed")) < 10)
+        await served.stop()
+    }
+
+    @Test("INFO has the fields clients and monitoring tools read, with real values: run_id, server time, peak memory, replication ids, avg_ttl")
+    func infoFields() async throws {
+        let served = try await ServedRedlite.start()
+        let connection = try served.connect()
+        func fields(_ section: String) throws -> [String: String] {
+            guard case .bulkString(let text) = try connection.run("INFO", section) else { return [:] }
+            var fields: [String: String] = [:]
+            for line in String(buffer: text).split(separator: "\r\n") where !line.hasPrefix("#") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+            }
+            return fields
+        }
+        let hex = Set("0123456789abcdef")
+        let server = try fields("server")
+        let runID = try #require(server["run_id"])
+        #expect(runID.count == 40 && runID.allSatisfy(hex.contains))
+        #expect(try fields("server")["run_id"] == runID)
+        let serverTime = try #require(server["server_time_usec"].flatMap { Double($0) }) / 1_000_000
+        #expect(abs(serverTime - Date().timeIntervalSince1970) < 60)
+        #expect(server["os"]?.hasPrefix("Linux ") == true)
+        #expect(server["lru_clock"].flatMap { Int($0) }.map { $0 < 1 << 24 } == true)
+
+        let memory = try fields("memory")
+        let used = try #require(memory["used_memory"].flatMap { Int($0) }), peak = try #require(memory["used_memory_peak"].flatMap { Int($0) })
+        #expect(used > 0 && peak >= used)
+        #expect(memory["used_memory_peak_human"]?.hasSuffix("M") == true)
+        #expect(try #require(memory["total_system_memory"].flatMap { Int($0) }) > peak)
+        #expect(memory["maxmemory_human"] == "0B")
+
+        let replication = try fields("replication")
+        #expect(replication["master_replid"] == runID)
+        #expect(replication["master_repl_offset"] == "0")
+        #expect(replication["second_repl_offset"] == "-1")
+
+        // The mean time to live of db0's volatile keys, in milliseconds: here 100 s and 200 s.
+        #expect(try connection.run("SET", "a", "1", "EX", "100") == .ok)
+        #expect(try connection.run("SET", "b", "1", "EX", "200") == .ok)
+        #expect(try connection.run("SET", "c", "1") == .ok)
+        let line = try #require(try fields("keyspace")["db0"])
+        #expect(line.hasPrefix("keys=3,expires=2,avg_ttl="))
+        let averageTTL = try #require(Int(line.split(separator: "=").last ?? ""))
+        #expect(averageTTL > 140_000 && averageTTL <= 150_000)
         await served.stop()
     }
 

@@ -79,8 +79,10 @@ struct StoreTests {
         _ = store.execute("SET", "live", "v", session: &session)
         #expect(store.execute("DBSIZE", session: &session) == .integer(1))
         #expect(store.execute("KEYS", "*", session: &session) == .array([.bulk("live")]))
+        #expect(store.keyspaceStatistics.totals.expiredKeys == 0)
         #expect(store.execute("VACUUM", session: &session) == .integer(1200))
         #expect(store.execute("VACUUM", session: &session) == .integer(0))
+        #expect(store.keyspaceStatistics.totals.expiredKeys == 1200)
         #expect(store.execute("AUTOVACUUM", "INTERVAL", "10", session: &session).isError)
         #expect(store.execute("AUTOVACUUM", "OFF", session: &session) == .ok)
         #expect(store.execute("AUTOVACUUM", session: &session) == .map([.init(.bulk("enabled"), .integer(0)), .init(.bulk("interval_ms"), .integer(60_000))]))
@@ -90,6 +92,33 @@ struct StoreTests {
         }
         #expect(info.first { $0.key == .bulk("type") }?.value == .simpleString("string"))
         #expect(store.execute("KEYINFO", "old:1", session: &session) == .nullBulkString)
+    }
+
+    @Test("keyspace hits and misses: reads count each key they look up, through the store, a reader or a transaction; writes do not", arguments: [false, true])
+    func keyspaceStatistics(inMemory: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let store = inMemory ? try RedliteStore.inMemory() : try RedliteStore.open(path: directory.path("hits.db"))
+        var session = RedliteSession()
+        func totals() -> (Int64, Int64) { (store.keyspaceStatistics.totals.hits, store.keyspaceStatistics.totals.misses) }
+        _ = store.execute("SET", "a", "1", session: &session)
+        _ = store.execute("INCR", "a", session: &session)
+        _ = store.execute("LPUSH", "l", "x", session: &session)
+        #expect(totals() == (0, 0))
+        _ = store.execute("GET", "a", session: &session)
+        _ = store.execute("MGET", "a", "b", "l", session: &session)
+        #expect(totals() == (3, 1))
+        // A wrong type is found: a hit, then WRONGTYPE.
+        #expect(store.execute("GET", "l", session: &session).isError)
+        #expect(totals() == (4, 1))
+        let reader = try store.makeReader()
+        _ = reader.execute([ByteBuffer(string: "GET"), ByteBuffer(string: "nope")], name: "get", session: &session)
+        reader.endSnapshot()
+        #expect(totals() == (4, 2))
+        _ = store.execute("GETDEL", "a", session: &session)
+        _ = store.execute("GETDEL", "a", session: &session)
+        #expect(totals() == (5, 3))
+        store.keyspaceStatistics.reset()
+        #expect(store.keyspaceStatistics.totals == .init(hits: 0, misses: 0, expiredKeys: 0))
     }
 
     @Test("the background cleaner deletes expired rows without being asked")

@@ -29,14 +29,16 @@ enum StringCommands {
         }
         registry.register("getset") { context, arguments in
             try context.write { connection in
-                let old = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true)
+                let old = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true,
+                                                   countedAsRead: true)
                 try connection.writeString(db: context.db, key: arguments[1], value: arguments[2], expireAt: nil, keepTTL: false, now: context.now)
                 return old.map { .bulkString($0.value!) } ?? .nullBulkString
             }
         }
         registry.register("getdel") { context, arguments in
             try context.write { connection in
-                guard let old = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true) else {
+                guard let old = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true,
+                                                         countedAsRead: true) else {
                     return .nullBulkString
                 }
                 try connection.deleteKey(id: old.id)
@@ -223,7 +225,7 @@ enum StringCommands {
             return .ok
         }
         return try context.write { connection in
-            let existing = try connection.lookupKeyForWrite(db: context.db, key: key, now: context.now)
+            let existing = try connection.lookupKeyForWrite(db: context.db, key: key, now: context.now, countedAsRead: options.get)
             var reply = RESPValue.ok
             if options.get {
                 if let existing, existing.type != .string { throw RedisError.wrongType }
@@ -249,7 +251,8 @@ enum StringCommands {
     private static func getex(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
         let options = try parseOptions(arguments, from: 2, forGetEx: true)
         return try context.write { connection in
-            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true) else {
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true,
+                                                        countedAsRead: true) else {
                 return .nullBulkString
             }
             if let (raw, unit, relative) = options.expiry {

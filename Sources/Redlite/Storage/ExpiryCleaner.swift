@@ -66,6 +66,7 @@ extension RedliteStore {
                 }
                 return (count, events)
             }
+            keyspaceStatistics.recordExpired(deleted)
             notifications.publish(events, through: pubsub)
             total += deleted
             if deleted < 500 { return total }

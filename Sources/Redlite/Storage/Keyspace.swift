@@ -16,14 +16,22 @@ struct KeyRecord {
 /// bumps. Every function takes the connection it runs on, so the same code serves reads (a reader
 /// connection) and writes (the writer, inside the command's transaction).
 extension SQLiteConnection {
-    /// The live key `key` in database `db`, or nil when it does not exist or has expired.
+    /// The live key `key` in database `db`, or nil when it does not exist or has expired: a lookup
+    /// to read it, counted as a keyspace hit or miss.
     func lookupKey(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyRecord? {
         let statement = try statement("SELECT id, type, expire_at, value, size FROM keys WHERE db = ?1 AND key = ?2")
         defer { statement.reset() }
         statement.bind(1, db).bind(2, key)
-        guard try statement.step() else { return nil }
+        guard try statement.step() else {
+            keyspaceStatistics?.recordLookup(found: false)
+            return nil
+        }
         let expireAt = statement.optionalInt64(2)
-        if let expireAt, expireAt <= now { return nil }
+        if let expireAt, expireAt <= now {
+            keyspaceStatistics?.recordLookup(found: false)
+            return nil
+        }
+        keyspaceStatistics?.recordLookup(found: true)
         let type = Schema.KeyType(rawValue: statement.int64(1)) ?? .string
         return KeyRecord(
             id: statement.int64(0), type: type, expireAt: expireAt,
@@ -32,12 +40,14 @@ extension SQLiteConnection {
     }
 
     /// Like `lookupKey`, for a command about to write: an expired row is deleted first, so the key
-    /// starts afresh.
-    func lookupKeyForWrite(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyRecord? {
+    /// starts afresh. Not a keyspace hit or miss, unless `countedAsRead`: a write command that
+    /// answers the old value (GETSET, GETDEL, GETEX, SET … GET) looks it up as a read in Redis.
+    func lookupKeyForWrite(db: Int64, key: ByteBuffer, now: Int64, countedAsRead: Bool = false) throws -> KeyRecord? {
         let statement = try statement("SELECT id, type, expire_at, value, size FROM keys WHERE db = ?1 AND key = ?2")
         statement.bind(1, db).bind(2, key)
         guard try statement.step() else {
             statement.reset()
+            if countedAsRead { keyspaceStatistics?.recordLookup(found: false) }
             return nil
         }
         let id = statement.int64(0)
@@ -48,14 +58,20 @@ extension SQLiteConnection {
         statement.reset()
         if let expireAt, expireAt <= now {
             try deleteKey(id: id)
+            keyspaceStatistics?.recordExpired(1)
+            if countedAsRead { keyspaceStatistics?.recordLookup(found: false) }
             return nil
         }
+        if countedAsRead { keyspaceStatistics?.recordLookup(found: true) }
         return KeyRecord(id: id, type: type, expireAt: expireAt, value: value, size: size)
     }
 
     /// The live key of `type`, nil when missing, WRONGTYPE when of another type.
-    func lookupKey(db: Int64, key: ByteBuffer, now: Int64, type: Schema.KeyType, forWrite: Bool = false) throws -> KeyRecord? {
-        let record = forWrite ? try lookupKeyForWrite(db: db, key: key, now: now) : try lookupKey(db: db, key: key, now: now)
+    func lookupKey(db: Int64, key: ByteBuffer, now: Int64, type: Schema.KeyType, forWrite: Bool = false,
+                   countedAsRead: Bool = false) throws -> KeyRecord? {
+        let record = forWrite
+            ? try lookupKeyForWrite(db: db, key: key, now: now, countedAsRead: countedAsRead)
+            : try lookupKey(db: db, key: key, now: now)
         if let record, record.type != type { throw RedisError.wrongType }
         return record
     }

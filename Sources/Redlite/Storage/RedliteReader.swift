@@ -100,6 +100,7 @@ extension RedliteStore {
     /// A reader with its own read connection, for one thread's bursts of read commands.
     public func makeReader() throws -> RedliteReader {
         guard let path else { return RedliteReader(store: self, connection: nil) }
-        return RedliteReader(store: self, connection: try Self.openConnection(path: path, configuration: configuration, readOnly: true))
+        return RedliteReader(store: self, connection: try Self.openConnection(path: path, configuration: configuration, readOnly: true,
+                                                                                    statistics: keyspaceStatistics))
     }
 }

@@ -82,6 +82,9 @@ public final class RedliteStore: Sendable {
     public let blocking = BlockingRegistry()
     /// Keyspace notifications (`notify-keyspace-events`), published through `pubsub` after commits.
     public let notifications = KeyspaceNotifications()
+    /// Keys found and not found by reads, and expired keys removed (INFO stats' keyspace_hits,
+    /// keyspace_misses, expired_keys), over every connection of the store.
+    public let keyspaceStatistics: KeyspaceStatistics
     private let cleaner: Mutex<ExpiryCleaner?> = Mutex(nil)
     private let checkpointer: Mutex<Checkpointer?> = Mutex(nil)
 
@@ -98,7 +101,10 @@ public final class RedliteStore: Sendable {
     private init(path: String?, configuration: Configuration) throws {
         self.path = path
         self.configuration = configuration
-        let writerConnection = try Self.openConnection(path: path, configuration: configuration, readOnly: false, migrate: true)
+        let keyspaceStatistics = KeyspaceStatistics()
+        self.keyspaceStatistics = keyspaceStatistics
+        let writerConnection = try Self.openConnection(path: path, configuration: configuration, readOnly: false, migrate: true,
+                                                       statistics: keyspaceStatistics)
         writer = WriterConnectionLock(writerConnection)
         // An in-memory database belongs to one connection: reads share the writer there.
         readers = path == nil ? nil : NIOLockedValueBox([])
@@ -142,7 +148,9 @@ public final class RedliteStore: Sendable {
         checkpointer?.stop()
     }
 
-    static func openConnection(path: String?, configuration: Configuration, readOnly: Bool, migrate: Bool = false) throws -> SQLiteConnection {
+    /// A new connection to the store's database; its key lookups count in `statistics`.
+    static func openConnection(path: String?, configuration: Configuration, readOnly: Bool, migrate: Bool = false,
+                               statistics: KeyspaceStatistics? = nil) throws -> SQLiteConnection {
         // Before the first connection: SQLite's process-wide settings (no memory statistics, so no
         // global mutex per allocation), then WAL frames written once per transaction (both in
         // RedliteSQLiteWAL); should either fail, SQLite's defaults work as before, only slower.
@@ -172,7 +180,9 @@ public final class RedliteStore: Sendable {
         }
         let queue = try path.map { try DatabaseQueue(path: $0, configuration: grdb) } ?? DatabaseQueue(configuration: grdb)
         if migrate { try Schema.migrator.migrate(queue) }
-        return try SQLiteConnection(queue: queue)
+        let connection = try SQLiteConnection(queue: queue)
+        connection.keyspaceStatistics = statistics
+        return connection
     }
 
     // MARK: Connections
@@ -209,7 +219,8 @@ public final class RedliteStore: Sendable {
     /// Runs `body` on a read connection (a snapshot of the last commit).
     func withReader<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         guard let readers = self.readers else { return try writer.withLockedValue { try body($0) } }
-        let connection = try readers.withLockedValue { $0.popLast() } ?? Self.openConnection(path: path, configuration: configuration, readOnly: true)
+        let connection = try readers.withLockedValue { $0.popLast() } ?? Self.openConnection(path: path, configuration: configuration, readOnly: true,
+                                                                                                 statistics: keyspaceStatistics)
         defer { readers.withLockedValue { $0.append(connection) } }
         return try body(connection)
     }
@@ -410,16 +421,33 @@ extension SQLiteConnection {
 }
 
 extension RedliteStore {
-    /// Per database with keys: how many live keys, and how many of those expire (INFO keyspace).
-    public func keyspaceSummary() throws -> [(database: Int, keys: Int64, expires: Int64)] {
+    /// One database's line of INFO keyspace.
+    public struct DatabaseSummary: Sendable, Hashable {
+        public var database: Int
+        /// Live keys.
+        public var keys: Int64
+        /// Live keys with an expiry time.
+        public var expires: Int64
+        /// The mean time to live of those, in milliseconds (0 without any). Redis estimates it from
+        /// the keys its active expiry samples; here it is exact, from the same scan that counts.
+        public var averageTTLMilliseconds: Int64
+    }
+
+    /// Per database with keys: how many live keys, how many of those expire, and their mean time
+    /// to live (INFO keyspace). Scans the keys table: INFO's cost grows with the number of keys.
+    public func keyspaceSummary() throws -> [DatabaseSummary] {
         try withReader { connection in
             let statement = try connection.statement("""
-                SELECT db, count(*), count(expire_at) FROM keys WHERE expire_at IS NULL OR expire_at > ?1 GROUP BY db ORDER BY db
+                SELECT db, count(*), count(expire_at), coalesce(avg(expire_at - ?1), 0) FROM keys
+                WHERE expire_at IS NULL OR expire_at > ?1 GROUP BY db ORDER BY db
                 """)
             defer { statement.reset() }
             statement.bind(1, Clock.milliseconds())
-            var rows: [(database: Int, keys: Int64, expires: Int64)] = []
-            while try statement.step() { rows.append((Int(statement.int64(0)), statement.int64(1), statement.int64(2))) }
+            var rows: [DatabaseSummary] = []
+            while try statement.step() {
+                rows.append(DatabaseSummary(database: Int(statement.int64(0)), keys: statement.int64(1), expires: statement.int64(2),
+                                            averageTTLMilliseconds: Int64(statement.double(3))))
+            }
             return rows
         }
     }

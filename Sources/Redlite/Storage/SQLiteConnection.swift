@@ -16,6 +16,8 @@ final class SQLiteConnection {
     private var statements: [UnsafeRawPointer: OpaquePointer] = [:]
     /// Aggregate keys emptied (and so deleted) by the current command, for keyspace notifications.
     var emptiedKeys: [(database: Int, key: ByteBuffer)] = []
+    /// Where the store counts this connection's key lookups and expired keys (nil: not counted).
+    var keyspaceStatistics: KeyspaceStatistics?
 
     init(queue: DatabaseQueue) throws {
         self.queue = queue
