@@ -44,6 +44,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var errorsReplied = 0
     /// CLIENT REPLY: whether replies are sent (OFF: none until ON; SKIP: not the next command's).
     var replies = ReplyMode.on
+    /// Non-nil while a server command runs inside EXEC: its reply is kept here, not sent.
+    var capturedReplies: [RESPValue]?
     enum ReplyMode { case on, off, skipNext, skipping }
 
     var handle: ClientHandle!
@@ -332,6 +334,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Replies are encoded into one outbound buffer, written and flushed once per read batch or commit:
     /// a pipeline of replies costs one write.
     func reply(_ value: RESPValue) {
+        if capturedReplies != nil {
+            capturedReplies?.append(value)
+            return
+        }
         if replies != .on {
             // CLIENT REPLY OFF or SKIP: the command ran, its answer is dropped (counted as Redis counts it).
             if value.isError {
@@ -499,11 +505,15 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Sends work to the group committer and holds further requests until it has committed.
-    func commit(work: @escaping GroupCommitter.Work, repliesInArray: Bool = false, then: (@Sendable (RESPValue) -> Void)? = nil) {
+    /// Submits `work` to the group committer and answers its result once committed: `finish` (on the
+    /// event loop) may complete the result first, and `then` sees what was answered.
+    func commit(work: @escaping GroupCommitter.Work, repliesInArray: Bool = false, finish: ((RESPValue) -> RESPValue)? = nil,
+                then: (@Sendable (RESPValue) -> Void)? = nil) {
         waitingForCommit = true
         flushIfNeeded()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        let finish = NIOLoopBound(finish, eventLoop: eventLoop)
         server.committer.submit(session: session, work: work, on: eventLoop) { result in
             let connection = bound.value
             if case .success(let (value, session)) = result, value == ClientConnection.blockedMarker {
@@ -514,8 +524,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             }
             connection.waitingForCommit = false
             switch result {
-            case .success(let (value, session)):
+            case .success(let (result, session)):
                 connection.session = session
+                let value = finish.value?(result) ?? result
                 if repliesInArray, case .array(let replies) = value {
                     for reply in replies { connection.reply(reply) }
                 } else {

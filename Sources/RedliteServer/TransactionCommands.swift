@@ -48,7 +48,9 @@ extension ClientConnection {
             return
         }
         let known = spec != nil || server.store.implements(name)
-        guard known, !Self.serverCommandNames.contains(name) || Self.allowedInTransaction.contains(name) else {
+        let allowed = !Self.serverCommandNames.contains(name) || Self.allowedInTransaction.contains(name)
+            || Self.answeredAfterCommit.contains(name)
+        guard known, allowed else {
             transactionFailed = true
             if !known {
                 var session = self.session
@@ -64,6 +66,19 @@ extension ClientConnection {
             reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
             return
         }
+        // A container's subcommand is looked up and its arity checked when queued, as Redis does.
+        if let spec, !spec.subcommands.isEmpty, request.count >= 2 {
+            guard let subcommand = server.table.subcommand(name, request[1].lowercasedASCII) else {
+                transactionFailed = true
+                reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try \(name.uppercased()) HELP."))
+                return
+            }
+            guard subcommand.accepts(argumentCount: request.count) else {
+                transactionFailed = true
+                reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
+                return
+            }
+        }
         transaction?.append(request)
         handle.update { $0.inMulti = (self.transaction?.count ?? 0) }
         reply(.simpleString("QUEUED"))
@@ -71,6 +86,13 @@ extension ClientConnection {
 
     /// Server commands that may be queued: they are answered inside EXEC's transaction.
     static let allowedInTransaction: Set<String> = ["ping", "select", "publish", "spublish", "role", "lastsave", "wait", "bgsave", "bgrewriteaof"]
+
+    /// Server commands that may be queued and are answered once EXEC's transaction has committed, on
+    /// the connection's event loop (they use its state, or the server's), each in its place in EXEC's
+    /// reply. Redis runs them between the transaction's other commands; what they report is the
+    /// same except for what the transaction itself changed (INFO keyspace counts its keys, CONFIG SET
+    /// takes effect after it).
+    static let answeredAfterCommit: Set<String> = ["client", "command", "info", "config", "slowlog", "pubsub", "hello", "auth"]
 
     func exec() {
         guard let queued = transaction else {
@@ -88,6 +110,7 @@ extension ClientConnection {
         }
         let hub = server.store.pubsub, persistence = server.persistence
         let server = server, client = handle.address, clientName = name
+        let afterCommit = queued.indices.filter { Self.answeredAfterCommit.contains(queued[$0][0].lowercasedASCII) }
         // The whole transaction runs as one job of the group committer: atomic, and visible to
         // others only once committed.
         commit(work: { transaction, session in
@@ -97,6 +120,10 @@ extension ClientConnection {
             var replies: [RESPValue] = []
             for request in queued {
                 let name = request[0].lowercasedASCII
+                if ClientConnection.answeredAfterCommit.contains(name) {
+                    replies.append(.null)  // its place, filled in after the commit
+                    continue
+                }
                 if ClientConnection.blockingCommands.contains(name) {
                     // Inside MULTI a blocking command does not block: it answers at once.
                     do {
@@ -119,6 +146,15 @@ extension ClientConnection {
                 })
             }
             return .array(replies)
+        }, finish: afterCommit.isEmpty ? nil : { [self] value in
+            guard case .array(var replies) = value else { return value }
+            for index in afterCommit {
+                let request = queued[index], name = request[0].lowercasedASCII
+                replies[index] = server.measure(request, name: name, route: server.routes[name], client: client, clientName: self.name) {
+                    capturingReply { _ = handleServerCommand(name, request) }
+                }
+            }
+            return .array(replies)
         }, then: { value in
             // Errors inside EXEC's reply count as error replies too, as in Redis.
             guard case .array(let replies) = value else { return }
@@ -127,5 +163,13 @@ extension ClientConnection {
                 server.errorStatistics.count(reply)
             }
         })
+    }
+
+    /// The reply `body` makes (a server command's), kept instead of sent: EXEC places it in its array.
+    private func capturingReply(_ body: () -> Void) -> RESPValue {
+        capturedReplies = []
+        body()
+        defer { capturedReplies = nil }
+        return capturedReplies?.first ?? .null
     }
 }

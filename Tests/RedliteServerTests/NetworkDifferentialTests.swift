@@ -85,6 +85,32 @@ struct NetworkDifferentialTests {
         ])
     }
 
+    @Test("server commands inside MULTI: queued (a container's subcommand and arity checked first) and answered in EXEC's reply")
+    func serverCommandsInTransactions() async throws {
+        try await expectSameAnswers([
+            ["MULTI"], ["SET", "a", "1"], ["CONFIG", "GET", "maxclients"], ["COMMAND", "COUNT"], ["CLIENT", "SETNAME", "inside"],
+            ["CLIENT", "GETNAME"], ["SLOWLOG", "LEN"], ["PUBSUB", "NUMPAT"], ["INFO", "nosuch"], ["GET", "a"], ["EXEC"], ["CLIENT", "GETNAME"],
+            ["MULTI"], ["CONFIG", "SET", "maxclients", "x"], ["CLIENT", "KILL", "ID", "99999"], ["CLIENT", "NO-EVICT", "maybe"], ["EXEC"],
+            ["MULTI"], ["CLIENT", "BOGUS"], ["CLIENT", "SETNAME"], ["CONFIG"], ["COMMAND", "GETKEYS"], ["PING"], ["EXEC"],
+            ["MULTI"], ["WATCH", "x"], ["PING"], ["EXEC"], ["MULTI"], ["SHUTDOWN"], ["EXEC"],
+            // A WATCHed key changed: nothing runs, the server commands neither.
+            ["WATCH", "a"], ["SET", "a", "2"], ["MULTI"], ["CLIENT", "SETNAME", "never"], ["EXEC"], ["CLIENT", "GETNAME"],
+        ])
+        let served = try await ServedRedlite.start()
+        let connection = try served.connect()
+        #expect(try connection.run("MULTI") == .ok)
+        #expect(try connection.run("HELLO", "2", "SETNAME", "helloed") == .simpleString("QUEUED"))
+        #expect(try connection.run("INFO", "keyspace") == .simpleString("QUEUED"))
+        guard case .array(let replies) = try connection.run("EXEC"), replies.count == 2, case .bulkString(let info) = replies[1] else {
+            Issue.record("EXEC did not answer HELLO's and INFO's replies")
+            return
+        }
+        #expect(replies[0].elements?.count == 14)
+        #expect(String(buffer: info).hasPrefix("# Keyspace"))
+        #expect(try connection.run("CLIENT", "GETNAME") == .bulk("helloed"))
+        await served.stop()
+    }
+
     @Test("administration commands answer as Redis does: ROLE, WAIT, DEBUG, BGSAVE and SAVE arguments, AUTH forms, CONFIG SET errors")
     func administrationCommands() async throws {
         try await expectSameAnswers([
