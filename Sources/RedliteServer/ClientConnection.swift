@@ -425,7 +425,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.commandsProcessed.increment()
         server.commandCounter.increment()
         let spec = route.spec
-        noteCommand(name)
+        if let spec, !spec.subcommands.isEmpty, request.count >= 2, let subcommand = server.table.subcommand(name, request[1].lowercasedASCII) {
+            noteCommand(subcommand.name)  // `client|list`, as Redis lists a container's
+        } else {
+            noteCommand(name)
+        }
         if server.monitor.isActive {
             server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id)
         }

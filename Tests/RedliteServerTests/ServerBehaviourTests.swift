@@ -245,6 +245,9 @@ struct ServerBehaviourTests {
         }
         let list = try admin.run("CLIENT", "LIST").string ?? ""
         #expect(list.contains("name=victim"))
+        // The last command, a container's with its subcommand, as Redis lists it.
+        #expect(list.contains("name=victim age=") && list.contains("cmd=client|id "))
+        #expect(list.contains("cmd=client|list "))
         #expect(try admin.run("CLIENT", "KILL", "ID", String(victimID)) == .integer(1))
         #expect(throws: (any Error).self) { try victim.run("PING") }
         let second = try served.connect()
