@@ -121,6 +121,52 @@ struct StoreTests {
         #expect(store.keyspaceStatistics.totals == .init(hits: 0, misses: 0, expiredKeys: 0))
     }
 
+    @Test("DBSIZE, INFO keyspace and RANDOMKEY over several databases, with expired rows not yet removed", arguments: [false, true])
+    func keyCounts(inMemory: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let store = inMemory ? try RedliteStore.inMemory() : try RedliteStore.open(path: directory.path("counts.db"))
+        var sessions = [0, 1, 3, 5].map { database -> RedliteSession in
+            var session = RedliteSession()
+            _ = store.execute("SELECT", String(database), session: &session)
+            return session
+        }
+        _ = store.execute("AUTOVACUUM", "OFF", session: &sessions[0])
+        for index in 0..<30 { _ = store.execute("SET", "zero:\(index)", "v", session: &sessions[0]) }
+        for index in 0..<5 { _ = store.execute("SET", "zero:gone:\(index)", "v", "PXAT", "1000", session: &sessions[0]) }
+        for index in 0..<10 { _ = store.execute("SET", "one:\(index)", "v", "EX", "1000", session: &sessions[1]) }
+        _ = store.execute("RPUSH", "one:list", "a", session: &sessions[1])
+        _ = store.execute("SET", "three:gone", "v", "PXAT", "1000", session: &sessions[2])
+        #expect(store.execute("DBSIZE", session: &sessions[0]) == .integer(30))
+        #expect(store.execute("DBSIZE", session: &sessions[1]) == .integer(11))
+        #expect(store.execute("DBSIZE", session: &sessions[2]) == .integer(0))
+        #expect(store.execute("DBSIZE", session: &sessions[3]) == .integer(0))
+        let summary = try store.keyspaceSummary()
+        #expect(summary.map(\.database) == [0, 1])
+        #expect(summary.map(\.keys) == [30, 11])
+        #expect(summary.map(\.expires) == [0, 10])
+        #expect(summary[1].averageTTLMilliseconds > 990_000 && summary[1].averageTTLMilliseconds <= 1_000_000)
+        for _ in 0..<40 {
+            guard case .bulkString(let key) = store.execute("RANDOMKEY", session: &sessions[0]) else {
+                Issue.record("RANDOMKEY found nothing in db 0")
+                return
+            }
+            #expect(String(buffer: key).hasPrefix("zero:") && !String(buffer: key).hasPrefix("zero:gone"))
+            guard case .bulkString(let other) = store.execute("RANDOMKEY", session: &sessions[1]) else {
+                Issue.record("RANDOMKEY found nothing in db 1")
+                return
+            }
+            #expect(String(buffer: other).hasPrefix("one:"))
+        }
+        // Only an expired key, or none at all: nothing to pick.
+        #expect(store.execute("RANDOMKEY", session: &sessions[2]) == .nullBulkString)
+        #expect(store.execute("RANDOMKEY", session: &sessions[3]) == .nullBulkString)
+        #expect(store.execute("VACUUM", session: &sessions[0]) == .integer(6))
+        #expect(store.execute("DBSIZE", session: &sessions[0]) == .integer(30))
+        #expect(try store.keyspaceSummary().map(\.keys) == [30, 11])
+        _ = store.execute("FLUSHDB", session: &sessions[0])
+        #expect(try store.keyspaceSummary().map(\.database) == [1])
+    }
+
     @Test("the background cleaner deletes expired rows without being asked")
     func backgroundCleaner() async throws {
         let directory = try TemporaryDirectory()

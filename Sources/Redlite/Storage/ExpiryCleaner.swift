@@ -52,25 +52,30 @@ extension RedliteStore {
     func deleteExpiredKeys() throws -> Int {
         var total = 0
         let announce = notifications.isEnabled("x")
-        while true {
-            let (deleted, events) = try withWriterAutocommit { connection -> (Int, [KeyspaceNotifications.Event]) in
-                let statement = try connection.statement(
-                    "DELETE FROM keys WHERE id IN (SELECT id FROM keys WHERE expire_at <= ? LIMIT 500) RETURNING db, key")
-                defer { statement.reset() }
-                statement.bind(1, Clock.milliseconds())
-                var count = 0
-                var events: [KeyspaceNotifications.Event] = []
-                while try statement.step() {
-                    count += 1
-                    if announce { events.append(.init(database: Int(statement.int64(0)), key: statement.bytes(1), name: "expired", kind: "x")) }
+        for database in 0..<ServerCommands.databaseCount {
+            while true {
+                let (deleted, events) = try withWriterAutocommit { connection -> (Int, [KeyspaceNotifications.Event]) in
+                    let statement = try connection.statement("""
+                        DELETE FROM keys WHERE id IN (SELECT id FROM keys INDEXED BY keys_expiry WHERE db = ?1 AND expire_at <= ?2 LIMIT 500)
+                        RETURNING key
+                        """)
+                    defer { statement.reset() }
+                    statement.bind(1, database).bind(2, Clock.milliseconds())
+                    var count = 0
+                    var events: [KeyspaceNotifications.Event] = []
+                    while try statement.step() {
+                        count += 1
+                        if announce { events.append(.init(database: Int(database), key: statement.bytes(0), name: "expired", kind: "x")) }
+                    }
+                    return (count, events)
                 }
-                return (count, events)
+                keyspaceStatistics.recordExpired(deleted)
+                notifications.publish(events, through: pubsub)
+                total += deleted
+                if deleted < 500 { break }
             }
-            keyspaceStatistics.recordExpired(deleted)
-            notifications.publish(events, through: pubsub)
-            total += deleted
-            if deleted < 500 { return total }
         }
+        return total
     }
 }
 

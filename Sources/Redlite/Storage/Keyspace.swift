@@ -181,11 +181,46 @@ extension SQLiteConnection {
         try statement.run()
     }
 
-    /// Whether any live key of `db` exists.
+    /// The live keys of `db` (DBSIZE): every key row of the database less the expired ones active
+    /// expiry has not removed yet.
+    ///
+    /// Counted without visiting the rows: SQLite counts a whole index from its pages' cell counts
+    /// (`SELECT count(*)` alone), the keys of the other databases are subtracted (index ranges,
+    /// empty in the common case of one database in use), and the expired ones come from the
+    /// (db, expire_at) index. A `WHERE db = ? AND expire_at …` count had read every row: 180 ms for
+    /// 160,000 keys, on the event loop that answered it.
     func liveKeyCount(db: Int64, now: Int64) throws -> Int64 {
-        let statement = try statement("SELECT count(*) FROM keys WHERE db = ?1 AND (expire_at IS NULL OR expire_at > ?2)")
+        let all = try count("SELECT count(*) FROM keys", bindings: [])
+        let others = try count("SELECT count(*) FROM keys WHERE db < ?1", bindings: [db])
+            + count("SELECT count(*) FROM keys WHERE db > ?1", bindings: [db])
+        return all - others - (try expiredKeyCount(db: db, now: now))
+    }
+
+    /// Keys of `db` whose time has passed but whose rows are still there.
+    func expiredKeyCount(db: Int64, now: Int64) throws -> Int64 {
+        try count("SELECT count(*) FROM keys INDEXED BY keys_expiry WHERE db = ?1 AND expire_at <= ?2", bindings: [db, now])
+    }
+
+    /// The databases that hold key rows, found by one index seek each.
+    func databasesWithKeys() throws -> [Int64] {
+        let statement = try statement("SELECT db FROM keys WHERE db > ?1 ORDER BY db LIMIT 1")
+        var databases: [Int64] = []
+        var after: Int64 = -1
+        while true {
+            statement.bind(1, after)
+            guard try statement.step() else { break }
+            after = statement.int64(0)
+            statement.reset()
+            databases.append(after)
+        }
+        statement.reset()
+        return databases
+    }
+
+    private func count(_ sql: StaticString, bindings: [Int64]) throws -> Int64 {
+        let statement = try statement(sql)
         defer { statement.reset() }
-        statement.bind(1, db).bind(2, now)
+        for (index, value) in bindings.enumerated() { statement.bind(Int32(index + 1), value) }
         _ = try statement.step()
         return statement.int64(0)
     }

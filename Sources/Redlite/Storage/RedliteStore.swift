@@ -434,19 +434,25 @@ extension RedliteStore {
     }
 
     /// Per database with keys: how many live keys, how many of those expire, and their mean time
-    /// to live (INFO keyspace). Scans the keys table: INFO's cost grows with the number of keys.
+    /// to live (INFO keyspace). Key counts come from index pages (`liveKeyCount`); the volatile keys'
+    /// count and mean from the (db, expire_at) index alone, so INFO's cost grows with the number
+    /// of keys with an expiry, not with every key.
     public func keyspaceSummary() throws -> [DatabaseSummary] {
         try withReader { connection in
-            let statement = try connection.statement("""
-                SELECT db, count(*), count(expire_at), coalesce(avg(expire_at - ?1), 0) FROM keys
-                WHERE expire_at IS NULL OR expire_at > ?1 GROUP BY db ORDER BY db
+            let now = Clock.milliseconds()
+            let volatile = try connection.statement("""
+                SELECT count(*), coalesce(avg(expire_at - ?2), 0) FROM keys INDEXED BY keys_expiry WHERE db = ?1 AND expire_at > ?2
                 """)
-            defer { statement.reset() }
-            statement.bind(1, Clock.milliseconds())
+            defer { volatile.reset() }
             var rows: [DatabaseSummary] = []
-            while try statement.step() {
-                rows.append(DatabaseSummary(database: Int(statement.int64(0)), keys: statement.int64(1), expires: statement.int64(2),
-                                            averageTTLMilliseconds: Int64(statement.double(3))))
+            for database in try connection.databasesWithKeys() {
+                let keys = try connection.liveKeyCount(db: database, now: now)
+                guard keys > 0 else { continue }
+                volatile.bind(1, database).bind(2, now)
+                _ = try volatile.step()
+                rows.append(DatabaseSummary(database: Int(database), keys: keys, expires: volatile.int64(0),
+                                            averageTTLMilliseconds: Int64(volatile.double(1))))
+                volatile.reset()
             }
             return rows
         }

@@ -116,6 +116,15 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v3: expiry index by database") { db in
+            // Volatile keys by (db, expire_at): counting a database's expired or volatile keys
+            // (DBSIZE, INFO keyspace) reads this index alone instead of visiting every key's row;
+            // active expiry seeks each database's expired range.
+            try db.execute(sql: """
+                DROP INDEX keys_expiry;
+                CREATE INDEX keys_expiry ON keys (db, expire_at) WHERE expire_at IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }
