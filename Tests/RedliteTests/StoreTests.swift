@@ -167,6 +167,39 @@ struct StoreTests {
         #expect(try store.keyspaceSummary().map(\.database) == [1])
     }
 
+    @Test("SCAN's work per call is bounded by COUNT: at most COUNT keys of the database, at most ten times as many rows of others")
+    func scanBoundedPerCall() throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("scan.db"))
+        var zero = RedliteSession(), one = RedliteSession()
+        _ = store.execute("SELECT", "1", session: &one)
+        for index in 0..<300 { _ = store.execute("SET", "zero:\(index)", "v", session: &zero) }
+        for index in 0..<3 { _ = store.execute("SET", "one:\(index)", "v", session: &one) }
+        for index in 300..<310 { _ = store.execute("SET", "zero:\(index)", "v", session: &zero) }
+        /// Every call of a whole iteration: the keys it answered.
+        func iterate(_ session: inout RedliteSession) -> [[String]] {
+            var cursor = "0", calls: [[String]] = []
+            repeat {
+                guard case .array(let reply) = store.execute("SCAN", cursor, "COUNT", "10", session: &session), reply.count == 2,
+                      case .bulkString(let next) = reply[0], case .array(let keys) = reply[1] else {
+                    Issue.record("bad SCAN reply")
+                    return calls
+                }
+                cursor = String(buffer: next)
+                calls.append(keys.compactMap(\.string))
+            } while cursor != "0" && calls.count < 1000
+            return calls
+        }
+        let sparse = iterate(&one)
+        #expect(Set(sparse.joined()) == ["one:0", "one:1", "one:2"])
+        // 313 rows, at most 100 examined per call.
+        #expect(sparse.count <= 5)
+        let dense = iterate(&zero)
+        #expect(Set(dense.joined()).count == 310 && dense.joined().count == 310)
+        #expect(dense.allSatisfy { $0.count <= 10 })
+        #expect(dense.count >= 31 && dense.count <= 33)
+    }
+
     @Test("the background cleaner deletes expired rows without being asked")
     func backgroundCleaner() async throws {
         let directory = try TemporaryDirectory()
