@@ -46,6 +46,7 @@ final class CommandRegistry: Sendable {
         SetCommands.register(&builder)
         SortedSetCommands.register(&builder)
         ServerCommands.register(&builder)
+        MemoryCommands.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)
     }

@@ -39,7 +39,7 @@ extension ClientConnection {
         ]))
         // Redlite's data lives in SQLite's file and page caches: the process's resident memory is
         // the memory it uses.
-        let resident = Self.residentMemory(), peak = max(Self.peakResidentMemory(), resident), total = Self.totalSystemMemory()
+        let resident = ProcessMemory.resident, peak = ProcessMemory.peakResident, total = Self.totalSystemMemory()
         sections.append(("memory", [
             ("used_memory", String(resident)), ("used_memory_human", Self.human(resident)), ("used_memory_rss", String(resident)),
             ("used_memory_rss_human", Self.human(resident)), ("used_memory_peak", String(peak)), ("used_memory_peak_human", Self.human(peak)),
@@ -116,19 +116,6 @@ extension ClientConnection {
             ("used_cpu_sys", seconds(own.ru_stime)), ("used_cpu_user", seconds(own.ru_utime)),
             ("used_cpu_sys_children", seconds(children.ru_stime)), ("used_cpu_user_children", seconds(children.ru_utime)),
         ]
-    }
-
-    private static func residentMemory() -> Int {
-        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-              let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
-    /// The most resident memory the process has had (getrusage's maximum RSS, in KiB).
-    private static func peakResidentMemory() -> Int {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Int(usage.ru_maxrss) * 1024
     }
 
     private static func totalSystemMemory() -> Int {

@@ -125,6 +125,10 @@ struct NetworkDifferentialTests {
             ["CONFIG", "SET", "slowlog-log-slower-than", "10000"], ["CONFIG", "GET", "slowlog*"],
             ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "x"], ["SLOWLOG", "GET", "1", "2"], ["SLOWLOG", "BOGUS"],
             ["SLOWLOG", "RESET", "x"], ["SLOWLOG"], ["SLOWLOG", "HELP"],
+            ["RPUSH", "l", "a", "b"], ["SET", "s", "v"], ["MEMORY", "USAGE", "l"], ["MEMORY", "USAGE", "s", "SAMPLES", "0"],
+            ["MEMORY", "USAGE", "nosuch"], ["MEMORY", "USAGE", "l", "SAMPLES"], ["MEMORY", "USAGE", "l", "SAMPLES", "x"],
+            ["MEMORY", "USAGE", "nosuch", "SAMPLES", "-1"], ["MEMORY", "USAGE", "l", "FOO", "1"], ["MEMORY", "USAGE"],
+            ["MEMORY", "PURGE"], ["MEMORY", "DOCTOR", "x"], ["MEMORY", "BOGUS"], ["MEMORY"], ["MEMORY", "HELP"],
         ])
     }
 

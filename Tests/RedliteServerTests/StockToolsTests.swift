@@ -33,6 +33,27 @@ struct StockToolsTests {
         await served.stop()
     }
 
+    @Test("redis-cli --bigkeys, --memkeys and --scan walk the keyspace (SCAN, TYPE, the size commands, MEMORY USAGE)")
+    func redisCLIKeyspaceTools() async throws {
+        let served = try await ServedRedlite.start()
+        let port = String(served.port)
+        let connection = try served.connect()
+        var commands: [[String]] = (0..<2000).map { ["SET", "key:\($0)", String(repeating: "v", count: $0 % 50)] }
+        commands += [["RPUSH", "list", "a", "b", "c"], ["HSET", "hash", "f", "v"], ["SADD", "set", "m"], ["ZADD", "zset", "1", "m"]]
+        _ = try connection.pipeline(commands)
+        let big = try await offloaded { try ChildProcess.run([Self.redisCLI, "-p", port, "--bigkeys"], timeout: .seconds(120)) }
+        #expect(big.status == 0, "\(big.output)")
+        #expect(big.output.contains("2000 strings with"), "\(big.output)")
+        #expect(big.output.contains("Biggest   list found '\"list\"' has 3 items"), "\(big.output)")
+        let memory = try await offloaded { try ChildProcess.run([Self.redisCLI, "-p", port, "--memkeys"], timeout: .seconds(120)) }
+        #expect(memory.status == 0, "\(memory.output)")
+        #expect(!memory.output.contains("failed"), "\(memory.output)")
+        #expect(memory.output.contains("Biggest string found"), "\(memory.output)")
+        let scan = try await offloaded { try ChildProcess.run([Self.redisCLI, "-p", port, "--scan", "--pattern", "key:19*"]) }
+        #expect(Set(scan.output.split(separator: "\n")).count == 111)
+        await served.stop()
+    }
+
     @Test("a short redis-benchmark run completes with every test")
     func redisBenchmark() async throws {
         let served = try await ServedRedlite.start()

@@ -200,6 +200,39 @@ struct StoreTests {
         #expect(dense.count >= 31 && dense.count <= 33)
     }
 
+    @Test("MEMORY USAGE grows with a key's elements and values; SAMPLES extrapolates from the first elements; STATS counts keys")
+    func memoryUsage() throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("memory.db"))
+        var session = RedliteSession()
+        func usage(_ words: String...) -> Int64 {
+            guard case .integer(let bytes) = store.execute((["MEMORY", "USAGE"] + words).map { ByteBuffer(string: $0) }, session: &session) else { return -1 }
+            return bytes
+        }
+        _ = store.execute("SET", "small", "x", session: &session)
+        _ = store.execute("SET", "large", String(repeating: "x", count: 10_000), session: &session)
+        #expect(usage("large") - usage("small") == 9_999)
+        _ = store.execute((["RPUSH", "short"] + (0..<10).map { "element:\($0)" }).map { ByteBuffer(string: $0) }, session: &session)
+        _ = store.execute((["RPUSH", "long"] + (0..<1000).map { "element:\($0 % 10)" }).map { ByteBuffer(string: $0) }, session: &session)
+        #expect(usage("long") > 50 * usage("short"))
+        // Ten short elements first, then long ones: five samples see only short ones, all of them see the rest.
+        _ = store.execute((["RPUSH", "mixed"] + Array(repeating: "a", count: 10) + Array(repeating: String(repeating: "b", count: 100), count: 90))
+            .map { ByteBuffer(string: $0) }, session: &session)
+        #expect(usage("mixed", "SAMPLES", "0") > 5 * usage("mixed"))
+        #expect(usage("mixed", "SAMPLES", "0") == usage("mixed", "SAMPLES", "100"))
+        _ = store.execute("HSET", "hash", "field", "value", session: &session)
+        _ = store.execute("SADD", "set", "member", session: &session)
+        _ = store.execute("ZADD", "zset", "1", "member", session: &session)
+        #expect(usage("hash") > usage("small") && usage("set") > usage("small") && usage("zset") > usage("set"))
+        #expect(store.execute("MEMORY", "USAGE", "nosuch", session: &session) == .nullBulkString)
+        guard case .map(let stats) = store.execute("MEMORY", "STATS", session: &session) else {
+            Issue.record("MEMORY STATS is not a map")
+            return
+        }
+        #expect(stats.first { $0.key == .bulk("keys.count") }?.value == .integer(8))
+        #expect(store.execute("MEMORY", "PURGE", session: &session) == .ok)
+    }
+
     @Test("the background cleaner deletes expired rows without being asked")
     func backgroundCleaner() async throws {
         let directory = try TemporaryDirectory()
