@@ -233,6 +233,53 @@ struct StoreTests {
         #expect(store.execute("MEMORY", "PURGE", session: &session) == .ok)
     }
 
+    @Test("random picks (SRANDMEMBER, SPOP, HRANDFIELD, ZRANDMEMBER) are members, distinct when asked, and evenly spread")
+    func randomPicks() throws {
+        for _ in 0..<200 {
+            let positions = RandomPositions.distinct(7, of: 20)
+            #expect(positions.count == 7 && Set(positions).count == 7 && positions == positions.sorted() && positions.allSatisfy { (0..<20).contains($0) })
+        }
+        #expect(RandomPositions.distinct(5, of: 3) == [0, 1, 2])
+        #expect(RandomPositions.withRepetition(50, of: 2).count == 50)
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("random.db"))
+        var session = RedliteSession()
+        _ = store.execute((["SADD", "small"] + ["a", "b", "c", "d"]).map { ByteBuffer(string: $0) }, session: &session)
+        var seen: [String: Int] = [:]
+        for _ in 0..<2000 {
+            if let member = store.execute("SRANDMEMBER", "small", session: &session).string { seen[member, default: 0] += 1 }
+        }
+        // Each of four members about 500 times out of 2,000 (more than 7 standard deviations of room).
+        #expect(seen.count == 4 && seen.values.allSatisfy { (350...650).contains($0) }, "\(seen)")
+        let members = (0..<1000).map { "member:\($0)" }
+        _ = store.execute((["SADD", "large"] + members).map { ByteBuffer(string: $0) }, session: &session)
+        let picked = store.execute("SRANDMEMBER", "large", "10", session: &session).elements?.compactMap(\.string) ?? []
+        #expect(picked.count == 10 && Set(picked).count == 10 && Set(picked).isSubset(of: members))
+        let repeated = store.execute("SRANDMEMBER", "small", "-30", session: &session).elements?.compactMap(\.string) ?? []
+        #expect(repeated.count == 30 && Set(repeated).isSubset(of: ["a", "b", "c", "d"]))
+        let popped = store.execute("SPOP", "large", "5", session: &session).elements?.compactMap(\.string) ?? []
+        #expect(Set(popped).count == 5)
+        #expect(store.execute("SCARD", "large", session: &session) == .integer(995))
+        #expect(popped.allSatisfy { store.execute("SISMEMBER", "large", $0, session: &session) == .integer(0) })
+
+        _ = store.execute((["HSET", "hash"] + (0..<100).flatMap { ["f\($0)", "v\($0)"] }).map { ByteBuffer(string: $0) }, session: &session)
+        let pairs = store.execute("HRANDFIELD", "hash", "-20", "WITHVALUES", session: &session).elements?.compactMap(\.string) ?? []
+        #expect(pairs.count == 40)
+        for index in stride(from: 0, to: pairs.count, by: 2) { #expect("v" + pairs[index].dropFirst() == pairs[index + 1]) }
+        #expect(Set(store.execute("HRANDFIELD", "hash", "30", session: &session).elements?.compactMap(\.string) ?? []).count == 30)
+        #expect(store.execute("HRANDFIELD", "hash", session: &session).string?.hasPrefix("f") == true)
+
+        _ = store.execute((["ZADD", "zset"] + (0..<100).flatMap { ["\($0)", "m\($0)"] }).map { ByteBuffer(string: $0) }, session: &session)
+        // Scores come as doubles (RESP3's type) or as strings.
+        let scored = store.execute("ZRANDMEMBER", "zset", "3", "WITHSCORES", session: &session).elements?.compactMap { element -> String? in
+            if case .double(let score) = element { return String(Int(score)) }
+            return element.string
+        } ?? []
+        #expect(scored.count == 6 && Set(stride(from: 0, to: 6, by: 2).map { scored[$0] }).count == 3)
+        for index in stride(from: 0, to: scored.count, by: 2) { #expect("m" + scored[index + 1] == scored[index]) }
+        #expect(store.execute("ZRANDMEMBER", "zset", "200", session: &session).elements?.count == 100)
+    }
+
     @Test("the background cleaner deletes expired rows without being asked")
     func backgroundCleaner() async throws {
         let directory = try TemporaryDirectory()

@@ -169,8 +169,8 @@ enum HashCommands {
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .hash) else {
                     return .nullBulkString
                 }
-                let entries = try connection.hashEntries(record.id)
-                return entries.randomElement().map { .bulkString($0.field) } ?? .nullBulkString
+                return try connection.hashEntries(record.id, at: RandomPositions.distinct(1, of: record.size)).first
+                    .map { .bulkString($0.field) } ?? .nullBulkString
             }
         }
         let requested = try arguments.integer(2)
@@ -191,15 +191,15 @@ enum HashCommands {
                 return .array([])
             }
             if requested == 0 { return .array([]) }
-            let entries = try connection.hashEntries(record.id)
             let chosen: [(field: ByteBuffer, value: ByteBuffer)]
             if requested < 0 {
                 // Negative count: that many picks, repetitions allowed.
-                chosen = (0..<Int(min(-requested, 10_000_000))).map { _ in entries.randomElement()! }
-            } else if requested >= Int64(entries.count) {
-                chosen = entries
+                let positions = RandomPositions.withRepetition(Int(min(-requested, 10_000_000)), of: record.size)
+                chosen = try connection.hashEntries(record.id, at: positions).shuffled()
+            } else if requested >= record.size {
+                chosen = try connection.hashEntries(record.id)
             } else {
-                chosen = Array(entries.shuffled().prefix(Int(requested)))
+                chosen = try connection.hashEntries(record.id, at: RandomPositions.distinct(requested, of: record.size)).shuffled()
             }
             guard withValues else { return .array(chosen.map { .bulkString($0.field) }) }
             if resp3 { return .array(chosen.map { .array([.bulkString($0.field), .bulkString($0.value)]) }) }
@@ -254,6 +254,16 @@ extension SQLiteConnection {
         update.bind(1, id).bind(2, field).bind(3, value)
         try update.run()
         return false
+    }
+
+    /// The entries at `positions` of the hash's stored order (increasing, repeats allowed).
+    func hashEntries(_ id: Int64, at positions: [Int64]) throws -> [(field: ByteBuffer, value: ByteBuffer)] {
+        var collector = ByteCollector(expectedValues: min(2 * positions.count, 1024))
+        try rows("SELECT field, value FROM hashes WHERE key_id = ?1 LIMIT -1 OFFSET ?2", of: id, at: positions) { row in
+            collector.append(row, column: 0)
+            collector.append(row, column: 1)
+        }
+        return stride(from: 0, to: collector.count, by: 2).map { (collector.value($0), collector.value($0 + 1)) }
     }
 
     func hashEntries(_ id: Int64) throws -> [(field: ByteBuffer, value: ByteBuffer)] {

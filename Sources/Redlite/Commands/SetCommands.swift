@@ -161,13 +161,13 @@ enum SetCommands {
                 return count == nil ? .nullBulkString : .set([])
             }
             guard let count else {
-                let member = try connection.randomSetMembers(record.id, count: 1).first!
+                let member = try connection.randomSetMembers(record.id, count: 1, size: record.size).first!
                 _ = try connection.removeSetMember(record.id, member)
                 try connection.updateSize(id: record.id, by: -1, now: context.now)
                 return .bulkString(member)
             }
             if count == 0 { return .set([]) }
-            let members = try connection.randomSetMembers(record.id, count: count)
+            let members = try connection.randomSetMembers(record.id, count: count, size: record.size)
             for member in members { _ = try connection.removeSetMember(record.id, member) }
             try connection.updateSize(id: record.id, by: -Int64(members.count), now: context.now)
             return .set(members.map { .bulkString($0) })
@@ -188,14 +188,13 @@ enum SetCommands {
                 return count == nil ? .nullBulkString : .array([])
             }
             guard let count else {
-                return try connection.randomSetMembers(record.id, count: 1).first.map { .bulkString($0) } ?? .nullBulkString
+                return try connection.randomSetMembers(record.id, count: 1, size: record.size).first.map { .bulkString($0) } ?? .nullBulkString
             }
             if count >= 0 {
-                return .array(try connection.randomSetMembers(record.id, count: count).map { .bulkString($0) })
+                return .array(try connection.randomSetMembers(record.id, count: count, size: record.size).map { .bulkString($0) })
             }
             // A negative count: that many picks, repetitions allowed.
-            let members = try connection.setMembers(record.id)
-            return .array((0..<Int(min(-count, 10_000_000))).map { _ in .bulkString(members.randomElement()!) })
+            return .array(try connection.randomSetPicks(record.id, count: Int(min(-count, 10_000_000)), size: record.size).map { .bulkString($0) })
         }
     }
 }
@@ -231,11 +230,22 @@ extension SQLiteConnection {
         return try statement.collectBytes(0, expectedRows: 16)
     }
 
-    /// Up to `count` distinct members chosen uniformly at random.
-    func randomSetMembers(_ id: Int64, count: Int64) throws -> [ByteBuffer] {
-        let statement = try statement("SELECT member FROM sets WHERE key_id = ?1 ORDER BY random() LIMIT ?2")
-        defer { statement.reset() }
-        statement.bind(1, id).bind(2, count)
-        return try statement.collectBytes(0, expectedRows: Int(clamping: min(count, 1024)))
+    /// Up to `count` distinct members of a set of `size`, chosen uniformly at random, in random
+    /// order (all of them, in stored order, when `count >= size`).
+    func randomSetMembers(_ id: Int64, count: Int64, size: Int64) throws -> [ByteBuffer] {
+        var members = try setMembers(id, at: RandomPositions.distinct(count, of: size))
+        if count < size { members.shuffle() }
+        return members
+    }
+
+    /// `count` members picked independently (repeats allowed), in random order.
+    func randomSetPicks(_ id: Int64, count: Int, size: Int64) throws -> [ByteBuffer] {
+        try setMembers(id, at: RandomPositions.withRepetition(count, of: size)).shuffled()
+    }
+
+    private func setMembers(_ id: Int64, at positions: [Int64]) throws -> [ByteBuffer] {
+        var collector = ByteCollector(expectedValues: min(positions.count, 1024))
+        try rows("SELECT member FROM sets WHERE key_id = ?1 LIMIT -1 OFFSET ?2", of: id, at: positions) { collector.append($0, column: 0) }
+        return collector.values()
     }
 }

@@ -360,7 +360,8 @@ enum SortedSetCommands {
         guard arguments.count >= 3 else {
             return try context.read { connection in
                 guard let record = try zset(connection, context, arguments[1]) else { return .nullBulkString }
-                return try connection.zsetAll(record.id).randomElement().map { .bulkString($0.member) } ?? .nullBulkString
+                return try connection.zsetMembers(record.id, at: RandomPositions.distinct(1, of: record.size)).first
+                    .map { .bulkString($0.member) } ?? .nullBulkString
             }
         }
         let requested = try arguments.integer(2)
@@ -378,14 +379,14 @@ enum SortedSetCommands {
         return try context.read { connection in
             guard let record = try zset(connection, context, arguments[1]) else { return .array([]) }
             if requested == 0 { return .array([]) }
-            let all = try connection.zsetAll(record.id)
             let chosen: [ScoredMember]
             if requested < 0 {
-                chosen = (0..<Int(min(-requested, 10_000_000))).map { _ in all.randomElement()! }
-            } else if requested >= Int64(all.count) {
-                chosen = all
+                let positions = RandomPositions.withRepetition(Int(min(-requested, 10_000_000)), of: record.size)
+                chosen = try connection.zsetMembers(record.id, at: positions).shuffled()
+            } else if requested >= record.size {
+                chosen = try connection.zsetAll(record.id)
             } else {
-                chosen = Array(all.shuffled().prefix(Int(requested)))
+                chosen = try connection.zsetMembers(record.id, at: RandomPositions.distinct(requested, of: record.size)).shuffled()
             }
             return .array(withScores ? Self.withScores(chosen, resp3: resp3) : chosen.map { .bulkString($0.member) })
         }

@@ -124,6 +124,18 @@ extension SQLiteConnection {
         return statement.int64(0)
     }
 
+    /// The members at `positions` of the sorted set's stored order (by member; increasing
+    /// positions, repeats allowed).
+    func zsetMembers(_ id: Int64, at positions: [Int64]) throws -> [ScoredMember] {
+        var collector = ByteCollector(expectedValues: min(positions.count, 1024))
+        var scores: [Double] = []
+        try rows("SELECT member, score FROM zsets WHERE key_id = ?1 LIMIT -1 OFFSET ?2", of: id, at: positions) { row in
+            collector.append(row, column: 0)
+            scores.append(row.double(1))
+        }
+        return scores.indices.map { ScoredMember(member: collector.value($0), score: scores[$0]) }
+    }
+
     func zsetAll(_ id: Int64) throws -> [ScoredMember] {
         try zsetRange(id, offset: 0, count: -1, reverse: false)
     }
