@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedliteTests",
-            dependencies: ["Redlite", "RedliteSQLiteWAL", "RedisTestSupport", "RESP", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["Redlite", "RedliteSQLiteWAL", "RedisTestSupport", "RESP", "RedisCommands", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSwift6
         ),
         .testTarget(

@@ -16,6 +16,17 @@ public struct DifferentialCase: Sendable, CustomStringConvertible {
 /// (`redlite serve`). Every divergence ever found stays here as a case.
 public enum DifferentialCases {
     public static let keysStringsHashes: [DifferentialCase] = [
+        DifferentialCase("cursors as strtoul reads them; H/S/ZSCAN look up the key before their options; database indexes as C ints (found by the command fuzzer)", [
+            ["SET", "k", "v"], ["HSET", "h", "f", "v"], ["SADD", "s", "m"], ["ZADD", "z", "1", "m"],
+            ["SCAN", "-"], ["SCAN", "1x"], ["SCAN", " 1"], ["SCAN", "18446744073709551616"], ["SCAN", "-18446744073709551616"],
+            ["SCAN", "+0"], ["SCAN", "-0"], ["SCAN", ""], ["HSCAN", "h", ""], ["HSCAN", "h", "-1x"],
+            ["HSCAN", "nokey", "-1", "BOGUS"], ["SSCAN", "nokey", "3", "GT", "COUNT", "s", "l"], ["ZSCAN", "nokey", "-1", "AFTER", "-1", "LIMIT"],
+            ["HSCAN", "k", "0", "BOGUS"], ["SSCAN", "h", "-100", "(1", "k"], ["ZSCAN", "s", "1", "GT", "x"], ["HSCAN", "h", "0", "BOGUS"],
+            ["HSCAN", "h", "0", "COUNT", "0"], ["SSCAN", "s", "0", "MATCH"], ["ZSCAN", "z", "0", "COUNT", "x"],
+            ["SELECT", "2147483648"], ["SELECT", "-2147483649"], ["SELECT", "99999999999999999999"], ["SELECT", "x"], ["SELECT", "-1"],
+            ["MOVE", "k", "2147483648"], ["MOVE", "k", "x"], ["MOVE", "k", "99"], ["COPY", "k", "k9", "DB", "2147483648"],
+            ["COPY", "k", "k9", "DB", "x"], ["COPY", "k", "k9", "DB", "99"], ["SWAPDB", "2147483648", "0"], ["SWAPDB", "0", "x"],
+        ]),
         DifferentialCase("GET and SET basics", [
             ["GET", "k"], ["SET", "k", "v"], ["GET", "k"], ["SET", "k", ""], ["GET", "k"], ["STRLEN", "k"],
             ["SET", "bin", "a\u{0}b\r\nc"], ["GET", "bin"], ["GET"], ["SET", "k"], ["get", "k", "x"],
@@ -283,6 +294,10 @@ public enum DifferentialCases {
     ]
 
     public static let sortedSets: [DifferentialCase] = [
+        DifferentialCase("ZINCRBY reads ZADD's flags (found by the command fuzzer)", [
+            ["ZADD", "z", "1", "a"], ["ZINCRBY", "z", "NX", "CH"], ["ZINCRBY", "z", "incr", "5"], ["ZINCRBY", "z", "LT", "ASC"],
+            ["ZINCRBY", "z", "5", "NX"], ["ZSCORE", "z", "NX"], ["ZINCRBY", "z", "x", "a"], ["ZINCRBY", "nokey", "GT", "1"],
+        ]),
         DifferentialCase("ZADD options and ZINCRBY", [
             ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "10", "a"], ["ZADD", "z", "CH", "20", "a", "4", "d"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
             ["ZADD", "z", "NX", "30", "a", "5", "e"], ["ZADD", "z", "XX", "30", "a", "6", "f"], ["ZADD", "z", "XX", "CH", "31", "a"],

@@ -39,6 +39,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let overflow = RedisError("ERR increment or decrement would overflow")
     public static let nanOrInfinity = RedisError("ERR increment would produce NaN or Infinity")
     public static let dbIndexOutOfRange = RedisError("ERR DB index is out of range")
+    /// An integer argument read as a C `int` (a database index) that does not fit one.
+    public static let intOutOfRange = RedisError("ERR value is out of range, value must between -2147483648 and 2147483647")
     public static let noSuchKey = RedisError("ERR no such key")
     public static let sameObject = RedisError("ERR source and destination objects are the same")
     public static let invalidCursor = RedisError("ERR invalid cursor")

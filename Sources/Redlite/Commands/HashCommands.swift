@@ -128,11 +128,13 @@ enum HashCommands {
         registry.register("hrandfield") { context, arguments in try randomField(&context, arguments) }
         registry.register("hscan") { context, arguments in
             guard KeyCommands.parseCursor(arguments[2]) != nil else { throw RedisError.invalidCursor }
-            let pattern = try ScanOptions.parse(arguments, from: 3)
             return try context.read { connection in
+                // As in Redis: the cursor, then the key (missing: an empty reply whatever the options;
+                // WRONGTYPE), then the options.
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .hash) else {
                     return .array([.bulk("0"), .array([])])
                 }
+                let pattern = try ScanOptions.parse(arguments, from: 3)
                 // The whole hash in one reply with cursor 0, as Redis does for small hashes: a cursor
                 // over a changing hash could skip fields, a complete reply cannot.
                 var items: [RESPValue] = []

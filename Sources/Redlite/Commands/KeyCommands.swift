@@ -138,11 +138,27 @@ enum KeyCommands {
         }
     }
 
-    /// A SCAN cursor: an unsigned 64-bit decimal, as Redis's `string2ull` reads it.
+    /// A SCAN cursor as Redis reads it (`strtoul`, no leading space, nothing after the digits): an
+    /// optional sign, then decimal digits below 2^64; a minus negates modulo 2^64 (`-1` is 2^64 − 1),
+    /// and an empty string is 0.
     static func parseCursor(_ raw: ByteBuffer) -> UInt64? {
-        let text = String(buffer: raw)
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return UInt64(text)
+        var bytes = raw.readableBytesView[...]
+        guard let first = bytes.first else { return 0 }
+        var negative = false
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
+        }
+        guard !bytes.isEmpty else { return nil }  // a sign alone: no digits, strtoul stops at the sign
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            let (times10, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carried) = times10.addingReportingOverflow(UInt64(byte - 0x30))
+            guard !overflowed, !carried else { return nil }  // ERANGE
+            value = sum
+        }
+        return negative ? 0 &- value : value
     }
 
     private static func rename(_ context: inout CommandContext, _ arguments: CommandArguments, onlyIfNew: Bool) throws -> RESPValue {
@@ -164,7 +180,7 @@ enum KeyCommands {
 
     private static func databaseIndex(_ arguments: CommandArguments, _ index: Int) throws(RedisError) -> Int64 {
         let value = try arguments.integer(index)
-        guard value >= Int64(Int32.min), value <= Int64(Int32.max) else { throw .notInteger }
+        guard value >= Int64(Int32.min), value <= Int64(Int32.max) else { throw .intOutOfRange }
         guard value >= 0, value < ServerCommands.databaseCount else { throw .dbIndexOutOfRange }
         return value
     }

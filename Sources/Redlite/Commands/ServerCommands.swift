@@ -22,7 +22,7 @@ enum ServerCommands {
         }
         registry.register("select") { context, arguments in
             let index = try arguments.integer(1)
-            guard index >= Int64(Int32.min), index <= Int64(Int32.max) else { throw RedisError.notInteger }
+            guard index >= Int64(Int32.min), index <= Int64(Int32.max) else { throw RedisError.intOutOfRange }
             guard index >= 0, index < databaseCount else { throw RedisError.dbIndexOutOfRange }
             context.database = Int(index)
             return .ok

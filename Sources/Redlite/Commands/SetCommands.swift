@@ -92,11 +92,11 @@ enum SetCommands {
         }
         registry.register("sscan") { context, arguments in
             guard KeyCommands.parseCursor(arguments[2]) != nil else { throw RedisError.invalidCursor }
-            let pattern = try ScanOptions.parse(arguments, from: 3)
             return try context.read { connection in
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .set) else {
                     return .array([.bulk("0"), .array([])])
                 }
+                let pattern = try ScanOptions.parse(arguments, from: 3)
                 let members = try connection.setMembers(record.id).filter { pattern?.matches($0) ?? true }
                 return .array([.bulk("0"), .array(members.map { .bulkString($0) })])
             }

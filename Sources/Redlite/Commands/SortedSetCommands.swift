@@ -104,9 +104,9 @@ enum SortedSetCommands {
         }
         registry.register("zscan") { context, arguments in
             guard KeyCommands.parseCursor(arguments[2]) != nil else { throw RedisError.invalidCursor }
-            let pattern = try ScanOptions.parse(arguments, from: 3)
             return try context.read { connection in
                 guard let record = try zset(connection, context, arguments[1]) else { return .array([.bulk("0"), .array([])]) }
+                let pattern = try ScanOptions.parse(arguments, from: 3)
                 var items: [RESPValue] = []
                 for element in try connection.zsetAll(record.id) where pattern?.matches(element.member) ?? true {
                     items.append(.bulkString(element.member))
@@ -132,17 +132,17 @@ enum SortedSetCommands {
     private static func add(_ context: inout CommandContext, _ arguments: CommandArguments, increment forcedIncrement: Bool) throws -> RESPValue {
         var nx = false, xx = false, gt = false, lt = false, ch = false, increment = forcedIncrement
         var first = 2
-        if !forcedIncrement {
-            while first < arguments.count {
-                if arguments.matches(first, "nx") { nx = true }
-                else if arguments.matches(first, "xx") { xx = true }
-                else if arguments.matches(first, "ch") { ch = true }
-                else if arguments.matches(first, "incr") { increment = true }
-                else if arguments.matches(first, "gt") { gt = true }
-                else if arguments.matches(first, "lt") { lt = true }
-                else { break }
-                first += 1
-            }
+        // ZINCRBY shares ZADD's parsing in Redis, flags included: `ZINCRBY k NX 5` reads NX as a flag
+        // and answers a syntax error for the lone `5`.
+        while first < arguments.count {
+            if arguments.matches(first, "nx") { nx = true }
+            else if arguments.matches(first, "xx") { xx = true }
+            else if arguments.matches(first, "ch") { ch = true }
+            else if arguments.matches(first, "incr") { increment = true }
+            else if arguments.matches(first, "gt") { gt = true }
+            else if arguments.matches(first, "lt") { lt = true }
+            else { break }
+            first += 1
         }
         let remaining = arguments.count - first
         guard remaining > 0, remaining % 2 == 0 else { throw RedisError.syntax }
