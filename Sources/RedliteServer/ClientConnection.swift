@@ -425,8 +425,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.commandsProcessed.increment()
         server.commandCounter.increment()
         let spec = route.spec
-        if let spec, !spec.subcommands.isEmpty, request.count >= 2, let subcommand = server.table.subcommand(name, request[1].lowercasedASCII) {
-            noteCommand(subcommand.name)  // `client|list`, as Redis lists a container's
+        if let spec, !spec.subcommands.isEmpty, request.count >= 2 {
+            // `client|list`, as Redis lists a container's.
+            let subcommand = "\(name)|\(request[1].lowercasedASCII)"
+            let known = server.table.subcommand(name, request[1].lowercasedASCII) != nil || Self.subcommandsBeyondTable[subcommand] != nil
+            noteCommand(known ? subcommand : name)
         } else {
             noteCommand(name)
         }

@@ -160,7 +160,9 @@ extension ClientConnection {
         switch request[1].lowercasedASCII {
         case "channels", "shardchannels":
             let shard = request[1].lowercasedASCII == "shardchannels"
-            guard request.count <= 3 else { return reply(.simpleError("ERR wrong number of arguments for 'pubsub|\(request[1].lowercasedASCII)' command")) }
+            guard request.count <= 3 else {
+                return reply(.simpleError("ERR unknown subcommand or wrong number of arguments for '\(String(buffer: request[1]))'. Try PUBSUB HELP."))
+            }
             reply(.array(hub.activeChannels(matching: request.count == 3 ? request[2] : nil, shard: shard).map { .bulkString($0) }))
         case "numsub", "shardnumsub":
             let shard = request[1].lowercasedASCII == "shardnumsub"
@@ -168,8 +170,16 @@ extension ClientConnection {
         case "numpat":
             reply(.integer(Int64(hub.patternCount)))
         case "help":
-            reply(.array(["PUBSUB <subcommand> [<arg> ...]. Subcommands are:", "CHANNELS [<pattern>]", "NUMPAT", "NUMSUB [<channel> ...]",
-                          "SHARDCHANNELS [<pattern>]", "SHARDNUMSUB [<shardchannel> ...]"].map { .simpleString($0) }))
+            reply(.array([
+                "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CHANNELS [<pattern>]",
+                "    Return the currently active channels matching a <pattern> (default: '*').", "NUMPAT",
+                "    Return number of subscriptions to patterns.", "NUMSUB [<channel> ...]",
+                "    Return the number of subscribers for the specified channels, excluding",
+                "    pattern subscriptions(default: no channels).", "SHARDCHANNELS [<pattern>]",
+                "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+                "SHARDNUMSUB [<shardchannel> ...]", "    Return the number of subscribers for the specified shard level channel(s)",
+                "HELP", "    Prints this help.",
+            ].map { .simpleString($0) }))
         default:
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try PUBSUB HELP."))
         }

@@ -82,6 +82,9 @@ struct NetworkDifferentialTests {
             ["COMMAND", "GETKEYS", "OBJECT", "ENCODING"], ["COMMAND", "GETKEYS", "CONFIG"],
             ["CONFIG", "GET", "databases"], ["CONFIG", "SET", "nosuch", "x"], ["CONFIG", "BOGUS"],
             ["PUBLISH", "ch", "msg"], ["PUBSUB", "NUMSUB", "ch"], ["PUBSUB", "NUMPAT"], ["PUBSUB", "CHANNELS"], ["UNSUBSCRIBE"],
+            // Found by the server-command fuzzer.
+            ["PUBSUB", "CHANNELS", "a", "b"], ["PUBSUB", "shardchannels", "a", "b"], ["PUBSUB", "HELP"], ["PUBSUB", "NUMPAT", "x"],
+            ["COMMAND", "INFO", "nosuch", "get"], ["COMMAND", "DOCS", "nosuch"],
         ])
     }
 
