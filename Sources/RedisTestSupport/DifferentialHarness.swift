@@ -19,6 +19,7 @@ extension RedisTestConnection: RESPCommandTarget {}
 /// - **Random replies** (RANDOMKEY, HRANDFIELD, SRANDMEMBER, SPOP, ZRANDMEMBER) are compared on what
 ///   is deterministic: the reply type, the element count, distinctness where Redis promises it, and
 ///   for RANDOMKEY whether it is nil.
+/// - **COMMAND LIST** is compared as a multiset (Redis lists its command dictionary in hash order).
 /// - **MEMORY USAGE** is each implementation's estimate of its own storage: only whether the key was
 ///   found (an integer or nil) is compared.
 /// - **SCAN** cursors are the implementation's own: only the reply shape is compared per call (a test
@@ -70,6 +71,10 @@ public struct DifferentialHarness {
                 return multiset(pairs(a)) == multiset(pairs(b))
             }
             if name == "config" { return false }
+            guard case .array(let a) = expected, case .array(let b) = actual else { return false }
+            return multiset(a) == multiset(b)
+        case "command" where command.count >= 2 && String(buffer: command[1]).lowercased() == "list":
+            // Redis lists its command dictionary in hash order.
             guard case .array(let a) = expected, case .array(let b) = actual else { return false }
             return multiset(a) == multiset(b)
         case "memory" where command.count >= 2 && String(buffer: command[1]).lowercased() == "usage":

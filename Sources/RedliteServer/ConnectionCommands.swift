@@ -464,7 +464,8 @@ extension ClientConnection {
             let specs = names.isEmpty ? table.commands : names.compactMap { table[$0] }
             reply(.map(specs.map { .init(.bulk($0.name), $0.docsReply) }))
         case "list":
-            var specs = table.commands
+            // Subcommands are listed too, by their full names (`client|list`), as Redis 7 lists them.
+            var specs = table.commands.flatMap { [$0] + $0.subcommands }
             if request.count == 5, request[2].lowercasedASCII == "filterby" {
                 let value = String(buffer: request[4])
                 switch request[3].lowercasedASCII {

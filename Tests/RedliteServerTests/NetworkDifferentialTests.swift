@@ -84,7 +84,8 @@ struct NetworkDifferentialTests {
             ["PUBLISH", "ch", "msg"], ["PUBSUB", "NUMSUB", "ch"], ["PUBSUB", "NUMPAT"], ["PUBSUB", "CHANNELS"], ["UNSUBSCRIBE"],
             // Found by the server-command fuzzer.
             ["PUBSUB", "CHANNELS", "a", "b"], ["PUBSUB", "shardchannels", "a", "b"], ["PUBSUB", "HELP"], ["PUBSUB", "NUMPAT", "x"],
-            ["COMMAND", "INFO", "nosuch", "get"], ["COMMAND", "DOCS", "nosuch"],
+            ["COMMAND", "INFO", "nosuch", "get"], ["COMMAND", "DOCS", "nosuch"], ["COMMAND", "LIST"],
+            ["COMMAND", "LIST", "FILTERBY", "PATTERN", "client*"], ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "dangerous"],
         ])
     }
 
