@@ -43,8 +43,9 @@ enum ListCommands {
                 guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .list) else { return .nullBulkString }
                 var index = try arguments.integer(2)
                 if index < 0 {
-                    // From the tail: no need to know the length.
-                    index = -index - 1
+                    // From the tail: no need to know the length. `~index` is `-index - 1` without
+                    // overflowing at Int64.min.
+                    index = ~index
                     return try connection.listSlice(record.id, offset: index, count: 1, fromTail: true).first.map { .bulkString($0.value) } ?? .nullBulkString
                 }
                 return try connection.listSlice(record.id, offset: index, count: 1).first.map { .bulkString($0.value) } ?? .nullBulkString
@@ -57,7 +58,7 @@ enum ListCommands {
                 }
                 let index = try arguments.integer(2)
                 let element = index < 0
-                    ? try connection.listSlice(record.id, offset: -index - 1, count: 1, fromTail: true).first
+                    ? try connection.listSlice(record.id, offset: ~index, count: 1, fromTail: true).first
                     : try connection.listSlice(record.id, offset: index, count: 1).first
                 guard let element else { throw RedisError("ERR index out of range") }
                 let statement = try connection.statement("UPDATE lists SET value = ?3 WHERE key_id = ?1 AND position = ?2")

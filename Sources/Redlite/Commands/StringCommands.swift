@@ -148,7 +148,8 @@ enum StringCommands {
                 let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true)
                 if record == nil && patch.readableBytes == 0 { return .integer(0) }
                 if let record, patch.readableBytes == 0 { return .integer(Int64(record.value!.readableBytes)) }
-                guard offset + Int64(patch.readableBytes) <= maxStringLength else { throw RedisError.stringTooLong }
+                // Subtracted, not added: an offset near Int64.max must be refused, not overflow.
+                guard offset <= maxStringLength - Int64(patch.readableBytes) else { throw RedisError.stringTooLong }
                 var bytes = Array(record?.value?.readableBytesView ?? ByteBuffer().readableBytesView)
                 let end = Int(offset) + patch.readableBytes
                 if bytes.count < end { bytes.append(contentsOf: repeatElement(0, count: end - bytes.count)) }
