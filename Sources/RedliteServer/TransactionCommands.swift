@@ -47,7 +47,10 @@ extension ClientConnection {
             reply(Self.adminReply(name, request, persistence: server.persistence, inTransaction: true))
             return
         }
-        let known = spec != nil || server.store.implements(name)
+        // A command is known when something here runs it: the engine, this layer, or the blocking
+        // commands' plans. One the command table has but Redlite does not implement (REPLCONF, PFADD…)
+        // is refused now with the unknown-command error it gets outside MULTI, failing EXEC.
+        let known = server.store.implements(name) || Self.serverCommandNames.contains(name) || Self.blockingCommands.contains(name)
         let allowed = !Self.serverCommandNames.contains(name) || Self.allowedInTransaction.contains(name)
             || Self.answeredAfterCommit.contains(name)
         guard known, allowed else {

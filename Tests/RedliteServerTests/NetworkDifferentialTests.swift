@@ -112,6 +112,11 @@ struct NetworkDifferentialTests {
         #expect(replies[0].elements?.count == 14)
         #expect(String(buffer: info).hasPrefix("# Keyspace"))
         #expect(try connection.run("CLIENT", "GETNAME") == .bulk("helloed"))
+        // A command of the table that Redlite does not implement is unknown inside MULTI too.
+        #expect(try connection.run("MULTI") == .ok)
+        #expect(try connection.run("PFADD", "hll", "a")
+            == .simpleError("ERR unknown command 'PFADD', with args beginning with: 'hll' 'a' "))
+        #expect(try connection.run("EXEC") == .simpleError("EXECABORT Transaction discarded because of previous errors."))
         await served.stop()
     }
 
