@@ -233,6 +233,51 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
+    /// What a fuzzer of server commands found (CLIENT SETINFO with too few arguments crashed the
+    /// server): every server command and subcommand, with random arguments drawn from numbers,
+    /// option words and names, must be answered, and the server must stay up for every client.
+    @Test("server commands with random arguments are each answered; the server stays up", arguments: [UInt64(3), 4])
+    func serverCommandFuzz(seed: UInt64) async throws {
+        let served = try await ServedRedlite.start()
+        try await offloaded {
+            var rng = SeededGenerator(seed: seed)
+            func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
+            // Left out: what ends or changes the connection's protocol (QUIT, RESET, HELLO 3, SUBSCRIBE,
+            // MONITOR, CLIENT REPLY OFF), stops or stalls the server (SHUTDOWN, CLIENT PAUSE, DEBUG,
+            // WAIT) or closes other clients (CLIENT KILL).
+            let commands: [String: [String]] = [
+                "auth": ["default", "x", ""], "ping": [], "select": ["0", "1", "99", "x"], "watch": ["k"], "unwatch": [],
+                "publish": ["ch"], "spublish": ["ch"], "pubsub": ["channels", "numsub", "numpat", "shardchannels", "shardnumsub", "help", "x"],
+                "slowlog": ["get", "len", "reset", "help", "x"], "client": [
+                    "id", "setname", "getname", "list", "info", "no-evict", "setinfo", "unblock", "getredir", "trackinginfo", "caching",
+                    "help", "x", "tracking", "no-touch",
+                ],
+                "config": ["get", "resetstat", "help", "rewrite", "x"], "command": ["count", "info", "docs", "list", "getkeys", "getkeysandflags", "help", "x"],
+                "info": ["server", "all", "x", "keyspace", "commandstats"], "role": [], "lastsave": [],
+                "memory": ["usage", "stats", "doctor", "purge", "help", "x"], "multi": [], "discard": [], "exec": [], "echo": [], "time": [],
+            ]
+            let values = [
+                "", "x", "k", "0", "1", "-1", "99999999999999999999", "-9223372036854775808", "lib-name", "lib-ver", "ID", "ADDR", "LADDR",
+                "USER", "TYPE", "SKIPME", "MAXAGE", "normal", "pubsub", "yes", "no", "on", "off", "TIMEOUT", "ERROR", "get", "set",
+                "FILTERBY", "ACLCAT", "PATTERN", "MODULE", "*", "a b", "maxclients", "AUTH", "SETNAME", "default", "MSET", "ZADD",
+                "SORT", "MIGRATE", "GET", "client|list", "SAMPLES",
+            ]
+            let connection = try served.connect()
+            let names = commands.keys.sorted()
+            for _ in 0..<1500 {
+                let name = pick(names)
+                var words = [name]
+                if let subcommands = commands[name], !subcommands.isEmpty, rng.next() % 10 != 0 { words.append(pick(subcommands)) }
+                words += (0..<Int(rng.next() % 5)).map { _ in pick(values) }
+                _ = try connection.send(words)
+            }
+            _ = try connection.send(["DISCARD"])
+            #expect(try connection.run("PING") == .simpleString("PONG"))
+            #expect(try served.connect().run("PING") == .simpleString("PONG"))
+        }
+        await served.stop()
+    }
+
     @Test("CLIENT LIST, CLIENT KILL, maxclients")
     func clients() async throws {
         let served = try await ServedRedlite.start { $0.maxClients = 3 }
