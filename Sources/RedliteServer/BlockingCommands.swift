@@ -24,10 +24,23 @@ extension ClientConnection {
     }
 
     /// Redis's timeout argument: seconds as a float, not negative.
+    ///
+    /// Redis 7.0 converts the milliseconds to a `long long`; past its range (`inf`, `1e308`,
+    /// 9223372036854775807 seconds) the conversion comes out negative on x86 and Redis answers
+    /// "timeout is negative", as here. Below it, a timeout longer than the event loop's clock can
+    /// count (about 292 years) waits until served.
     static func parseTimeout(_ raw: ByteBuffer) throws(RedisError) -> Double {
-        guard let value = Double(String(buffer: raw)), value.isFinite else { throw RedisError("ERR timeout is not a float or out of range") }
-        guard value >= 0 else { throw RedisError("ERR timeout is negative") }
+        guard let value = Double(String(buffer: raw)), !value.isNaN else { throw RedisError("ERR timeout is not a float or out of range") }
+        guard value >= 0, value * 1000 < 9.223_372_036_854_775_807e18 else { throw RedisError("ERR timeout is negative") }
         return value
+    }
+
+    /// The timer for a blocking timeout in seconds: nil for "until served" (0, or longer than
+    /// NIO's nanosecond clock can count).
+    static func timerAmount(seconds: Double) -> TimeAmount? {
+        let nanoseconds = seconds * 1_000_000_000
+        guard seconds > 0, nanoseconds < 9.2e18 else { return nil }
+        return .nanoseconds(Int64(nanoseconds))
     }
 
     static func blockingPlan(_ name: String, _ request: [ByteBuffer]) throws(RedisError) -> BlockingPlan {
@@ -124,8 +137,8 @@ extension ClientConnection {
                     return true
                 }
             }
-            if timeout > 0 {
-                connection.blockTimeout = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout * 1_000_000_000))) {
+            if let amount = Self.timerAmount(seconds: timeout) {
+                connection.blockTimeout = eventLoop.scheduleTask(in: amount) {
                     guard registry.cancel(waiter) else { return }
                     bound.value.finishBlocked(timeoutReply)
                 }

@@ -109,7 +109,9 @@ extension ClientConnection {
                 return true
             }
         }
-        guard timeout > 0 else { return }
+        // 0, or longer than NIO's nanosecond clock can count (TimeAmount.milliseconds would overflow):
+        // until unblocked.
+        guard timeout > 0, timeout < Int64.max / 1_000_000 else { return }
         waitTimer = eventLoop.scheduleTask(in: .milliseconds(timeout)) {
             guard Self.take(claim) else { return }
             finish(.integer(0))

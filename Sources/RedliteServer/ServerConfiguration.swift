@@ -79,9 +79,9 @@ public struct ServerConfiguration: Sendable {
             return value
         }
         /// Redis's bounds check, with its text.
-        func integer(atLeast minimum: Int) throws(ConfigurationError) -> Int {
+        func integer(atLeast minimum: Int, atMost maximum: Int = Int.max) throws(ConfigurationError) -> Int {
             let value = try integer()
-            guard value >= minimum else { throw .invalid("argument must be between \(minimum) and \(Int.max) inclusive") }
+            guard value >= minimum, value <= maximum else { throw .invalid("argument must be between \(minimum) and \(maximum) inclusive") }
             return value
         }
         switch name.lowercased() {
@@ -94,7 +94,7 @@ public struct ServerConfiguration: Sendable {
                 guard let colon = value.firstIndex(of: ":") else { throw .invalid("user takes NAME:PASSWORD") }
                 users[String(value[..<colon])] = String(value[value.index(after: colon)...])
             }
-        case "maxclients": maxClients = try integer()
+        case "maxclients": maxClients = try integer(atLeast: 1, atMost: Int(UInt32.max))
         case "db", "dbfilename": databasePath = try one()
         case "memory": databasePath = nil
         case "synchronous":
@@ -110,8 +110,10 @@ public struct ServerConfiguration: Sendable {
         case "client-query-buffer-limit": queryBufferLimit = try integer()
         case "slowlog-log-slower-than": slowlogLogSlowerThan = try integer(atLeast: -1)
         case "slowlog-max-len": slowlogMaxLength = try integer(atLeast: 0)
-        case "timeout": idleTimeout = try integer(atLeast: 0)
-        case "tcp-keepalive": tcpKeepAlive = try integer(atLeast: 0)
+        // C ints in Redis, with its bounds: beyond them the idle check's milliseconds and the
+        // keepalive socket option (a CInt) would overflow.
+        case "timeout": idleTimeout = try integer(atLeast: 0, atMost: Int(Int32.max))
+        case "tcp-keepalive": tcpKeepAlive = try integer(atLeast: 0, atMost: Int(Int32.max))
         case "notify-keyspace-events": notifyKeyspaceEvents = values.first ?? ""
         case "tls-port":
             let port = try integer()

@@ -138,6 +138,12 @@ struct NetworkDifferentialTests {
             ["MEMORY", "USAGE", "nosuch"], ["MEMORY", "USAGE", "l", "SAMPLES"], ["MEMORY", "USAGE", "l", "SAMPLES", "x"],
             ["MEMORY", "USAGE", "nosuch", "SAMPLES", "-1"], ["MEMORY", "USAGE", "l", "FOO", "1"], ["MEMORY", "USAGE"],
             ["MEMORY", "PURGE"], ["MEMORY", "DOCTOR", "x"], ["MEMORY", "BOGUS"], ["MEMORY"], ["MEMORY", "HELP"],
+            // Out-of-range settings and timeouts: Redis's answers, where Redlite had overflowed.
+            ["CONFIG", "SET", "timeout", "2147483648"], ["CONFIG", "SET", "tcp-keepalive", "9223372036854775807"],
+            ["CONFIG", "SET", "maxclients", "0"], ["CONFIG", "SET", "maxclients", "-1"], ["CONFIG", "SET", "timeout", "-1"],
+            ["DEL", "bl"], ["BLPOP", "bl", "inf"], ["BLPOP", "bl", "-inf"], ["BLPOP", "bl", "1e308"], ["BLPOP", "bl", "nan"],
+            ["BLPOP", "bl", "9223372036854775807"], ["BZPOPMIN", "bl", "1e20"], ["BLMOVE", "bl", "d", "LEFT", "RIGHT", "18446744073709551616"],
+            ["BLMPOP", "1e400", "1", "bl", "LEFT"], ["BLPOP", "bl", "0.001"],
         ])
     }
 

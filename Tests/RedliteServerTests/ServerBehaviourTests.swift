@@ -278,6 +278,29 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
+    @Test("timeouts longer than the event loop's clock can count (BLPOP, WAIT) wait until served or unblocked, and crash nothing")
+    func hugeTimeouts() async throws {
+        let served = try await ServedRedlite.start()
+        let other = try served.connect()
+        // 9,223,372,036,854 seconds: in Redis's range (its milliseconds fit a long long), far
+        // past NIO's (about 292 years of nanoseconds). Both had overflowed and crashed the server.
+        let blocked = try served.connect(timeout: .seconds(5))
+        try blocked.write(ByteBuffer(string: "BLPOP huge 9223372036854\r\n"))
+        let waiting = try served.connect(timeout: .seconds(5))
+        guard case .integer(let waitingID) = try waiting.run("CLIENT", "ID") else {
+            Issue.record("CLIENT ID")
+            return
+        }
+        try waiting.write(ByteBuffer(string: "WAIT 1 9223372036854775807\r\n"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try other.run("PING") == .simpleString("PONG"))
+        #expect(try other.run("RPUSH", "huge", "x") == .integer(1))
+        #expect(try blocked.readValue() == .array([.bulk("huge"), .bulk("x")]))
+        #expect(try other.run("CLIENT", "UNBLOCK", String(waitingID)) == .integer(1))
+        #expect(try waiting.readValue() == .integer(0))
+        await served.stop()
+    }
+
     @Test("CLIENT LIST, CLIENT KILL, maxclients")
     func clients() async throws {
         let served = try await ServedRedlite.start { $0.maxClients = 3 }
