@@ -278,6 +278,35 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
+    /// Connections that send random RESP fragments and random bytes, then go: whatever each gets
+    /// back (replies, a protocol error, a closed connection), the server must answer the next client.
+    @Test("random RESP fragments and random bytes on 300 connections leave the server answering", arguments: [UInt64(5)])
+    func byteFuzz(seed: UInt64) async throws {
+        let served = try await ServedRedlite.start()
+        try await offloaded {
+            var rng = SeededGenerator(seed: seed)
+            let pieces = [
+                "*", "$", "+", "-", ":", "\r\n", "\r", "\n", "0", "1", "-1", "3", "9223372036854775807", "-9223372036854775808",
+                "99999999999999999999", "1048576", "536870913", "SET", "GET", "PING", "MULTI", "EXEC", "CLIENT", "SETINFO", "HELLO",
+                "AUTH", "\u{0}", " ", "\"", "'", "\\", "a", "k", "LPUSH", "SUBSCRIBE", "BLPOP", String(repeating: "x", count: 100),
+            ].map { Array($0.utf8) }
+            for _ in 0..<300 {
+                var bytes: [UInt8] = []
+                if rng.next() % 10 < 3 {
+                    bytes = (0..<(1 + Int(rng.next() % 200))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                } else {
+                    for _ in 0..<(1 + Int(rng.next() % 60)) { bytes += pieces[Int(rng.next() % UInt64(pieces.count))] }
+                }
+                let connection = try served.connect(timeout: .milliseconds(20))
+                try? connection.write(ByteBuffer(bytes: bytes))
+                _ = try? connection.readValue()
+                connection.close()
+            }
+            #expect(try served.connect().run("PING") == .simpleString("PONG"))
+        }
+        await served.stop()
+    }
+
     @Test("timeouts longer than the event loop's clock can count (BLPOP, WAIT) wait until served or unblocked, and crash nothing")
     func hugeTimeouts() async throws {
         let served = try await ServedRedlite.start()
