@@ -425,14 +425,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.commandsProcessed.increment()
         server.commandCounter.increment()
         let spec = route.spec
-        if let spec, !spec.subcommands.isEmpty, request.count >= 2 {
-            // `client|list`, as Redis lists a container's.
-            let subcommand = "\(name)|\(request[1].lowercasedASCII)"
-            let known = server.table.subcommand(name, request[1].lowercasedASCII) != nil || Self.subcommandsBeyondTable[subcommand] != nil
-            noteCommand(known ? subcommand : name)
-        } else {
-            noteCommand(name)
-        }
+        // A container's with its subcommand (`client|list`), as Redis lists it.
+        let listedName = spec.map { !$0.subcommands.isEmpty } == true ? knownSubcommand(name, request)?.name : nil
+        noteCommand(listedName ?? name)
         if server.monitor.isActive {
             server.monitor.feed(request, database: session.database, address: handle.address, from: handle.id)
         }

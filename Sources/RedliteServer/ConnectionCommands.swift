@@ -17,21 +17,26 @@ extension ClientConnection {
     /// argument counts (Redis 7.2's).
     static let subcommandsBeyondTable: [String: Int] = ["client|setinfo": 4]
 
+    /// A container command's subcommand as this server knows it (from the command table or
+    /// `subcommandsBeyondTable`): its full name (`client|list`) and whether the request's argument
+    /// count fits it; nil when no subcommand is given or it is unknown.
+    func knownSubcommand(_ name: String, _ request: [ByteBuffer]) -> (name: String, fits: Bool)? {
+        guard request.count >= 2 else { return nil }
+        let subcommand = request[1].lowercasedASCII
+        if let spec = server.table.subcommand(name, subcommand) { return (spec.name, spec.accepts(argumentCount: request.count)) }
+        if let arity = Self.subcommandsBeyondTable["\(name)|\(subcommand)"] { return ("\(name)|\(subcommand)", request.count == arity) }
+        return nil
+    }
+
     /// Answers a server-level command; false when `name` is the engine's.
     func handleServerCommand(_ name: String, _ request: [ByteBuffer]) -> Bool {
         // Container commands: the subcommand's own arity, from the command table, as Redis checks it.
-        if ["client", "command", "config", "pubsub", "slowlog"].contains(name), request.count >= 2 {
-            let subcommand = request[1].lowercasedASCII
-            if let spec = server.table.subcommand(name, subcommand), !spec.accepts(argumentCount: request.count) {
-                reply(.simpleError("ERR wrong number of arguments for '\(spec.name)' command"))
-                return true
-            }
-            // Subcommands newer than the command table (Redis 7.0): their arity is checked here, or a
-            // short request would reach the handler's reads of arguments that are not there.
-            if let arity = Self.subcommandsBeyondTable["\(name)|\(subcommand)"], request.count != arity {
-                reply(.simpleError("ERR wrong number of arguments for '\(name)|\(subcommand)' command"))
-                return true
-            }
+        // Subcommands newer than the table are checked too, or a short request would reach the
+        // handler's reads of arguments that are not there.
+        if ["client", "command", "config", "pubsub", "slowlog"].contains(name), let subcommand = knownSubcommand(name, request),
+           !subcommand.fits {
+            reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
+            return true
         }
         switch name {
         case "hello": hello(request)

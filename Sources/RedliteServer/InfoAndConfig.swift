@@ -39,7 +39,7 @@ extension ClientConnection {
         ]))
         // Redlite's data lives in SQLite's file and page caches: the process's resident memory is
         // the memory it uses.
-        let resident = ProcessMemory.resident, peak = ProcessMemory.peakResident, total = Self.totalSystemMemory()
+        let resident = ProcessMemory.resident, peak = ProcessMemory.peakResident, total = ProcessMemory.systemTotal
         sections.append(("memory", [
             ("used_memory", String(resident)), ("used_memory_human", Self.human(resident)), ("used_memory_rss", String(resident)),
             ("used_memory_rss_human", Self.human(resident)), ("used_memory_peak", String(peak)), ("used_memory_peak_human", Self.human(peak)),
@@ -116,10 +116,6 @@ extension ClientConnection {
             ("used_cpu_sys", seconds(own.ru_stime)), ("used_cpu_user", seconds(own.ru_utime)),
             ("used_cpu_sys_children", seconds(children.ru_stime)), ("used_cpu_user_children", seconds(children.ru_utime)),
         ]
-    }
-
-    private static func totalSystemMemory() -> Int {
-        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// `Linux 6.1.0 x86_64`, as Redis reports it (uname's system, release and machine).

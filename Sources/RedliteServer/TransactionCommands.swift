@@ -71,22 +71,14 @@ extension ClientConnection {
         }
         // A container's subcommand is looked up and its arity checked when queued, as Redis does.
         if let spec, !spec.subcommands.isEmpty, request.count >= 2 {
-            let subcommandName = "\(name)|\(request[1].lowercasedASCII)"
-            if let arity = Self.subcommandsBeyondTable[subcommandName] {
-                guard request.count == arity else {
-                    transactionFailed = true
-                    reply(.simpleError("ERR wrong number of arguments for '\(subcommandName)' command"))
-                    return
-                }
-            } else if let subcommand = server.table.subcommand(name, request[1].lowercasedASCII) {
-                guard subcommand.accepts(argumentCount: request.count) else {
-                    transactionFailed = true
-                    reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
-                    return
-                }
-            } else {
+            guard let subcommand = knownSubcommand(name, request) else {
                 transactionFailed = true
                 reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try \(name.uppercased()) HELP."))
+                return
+            }
+            guard subcommand.fits else {
+                transactionFailed = true
+                reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
                 return
             }
         }

@@ -30,9 +30,7 @@ enum MemoryCommands {
                     return .ok
                 }
             case "stats":
-                let keys = try context.read { connection in
-                    try connection.databasesWithKeys().reduce(Int64(0)) { $0 + (try connection.liveKeyCount(db: $1, now: context.now)) }
-                }
+                let keys = try context.read { connection in try connection.liveKeyCounts(now: context.now).reduce(0) { $0 + $1.keys } }
                 return .map([
                     .init(.bulk("peak.allocated"), .integer(Int64(ProcessMemory.peakResident))),
                     .init(.bulk("total.allocated"), .integer(Int64(ProcessMemory.resident))),
@@ -101,12 +99,17 @@ enum MemoryCommands {
     }
 }
 
-/// The process's resident memory, now and at its peak.
+/// The process's resident memory, now and at its peak, and the machine's.
 package enum ProcessMemory {
     package static var resident: Int {
         guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
               let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// The machine's physical memory.
+    package static var systemTotal: Int {
+        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// getrusage's maximum resident set size (in KiB on Linux).

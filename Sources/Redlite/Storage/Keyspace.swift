@@ -196,6 +196,19 @@ extension SQLiteConnection {
         return all - others - (try expiredKeyCount(db: db, now: now))
     }
 
+    /// The live keys of every database that has key rows, in database order (INFO keyspace, MEMORY
+    /// STATS). With one database in use its count is `liveKeyCount`'s page-level count; with several,
+    /// each database's own index range is counted once (`liveKeyCount` per database would read the
+    /// other databases' ranges again for each).
+    func liveKeyCounts(now: Int64) throws -> [(database: Int64, keys: Int64)] {
+        let databases = try databasesWithKeys()
+        if databases.count == 1 { return [(databases[0], try liveKeyCount(db: databases[0], now: now))] }
+        return try databases.map { database in
+            let rows = try count("SELECT count(*) FROM keys WHERE db = ?1", bindings: [database])
+            return (database, rows - (try expiredKeyCount(db: database, now: now)))
+        }
+    }
+
     /// Keys of `db` whose time has passed but whose rows are still there.
     func expiredKeyCount(db: Int64, now: Int64) throws -> Int64 {
         try count("SELECT count(*) FROM keys INDEXED BY keys_expiry WHERE db = ?1 AND expire_at <= ?2", bindings: [db, now])

@@ -445,9 +445,7 @@ extension RedliteStore {
                 """)
             defer { volatile.reset() }
             var rows: [DatabaseSummary] = []
-            for database in try connection.databasesWithKeys() {
-                let keys = try connection.liveKeyCount(db: database, now: now)
-                guard keys > 0 else { continue }
+            for (database, keys) in try connection.liveKeyCounts(now: now) where keys > 0 {
                 volatile.bind(1, database).bind(2, now)
                 _ = try volatile.step()
                 rows.append(DatabaseSummary(database: Int(database), keys: keys, expires: volatile.int64(0),
