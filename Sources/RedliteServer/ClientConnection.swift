@@ -355,6 +355,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         outbound.writeRESPValue(value, version: session.protocolVersion)
     }
 
+    /// The header of an array reply whose elements follow as replies of their own.
+    func writeArrayHeader(count: Int) {
+        outbound.writeRESPHeader(UInt8(ascii: "*"), count: count)
+    }
+
     /// Replies are sent once this many bytes of them are waiting, even in the middle of a pipeline.
     static let flushThreshold = 64 * 1024
 
@@ -529,7 +534,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             case .success(let (result, session)):
                 connection.session = session
                 let value = finish.value?(result) ?? result
-                if repliesInArray, case .array(let replies) = value {
+                if value == ClientConnection.answeredMarker {
+                    // `finish` has written the reply.
+                } else if repliesInArray, case .array(let replies) = value {
                     for reply in replies { connection.reply(reply) }
                 } else {
                     connection.reply(value)

@@ -95,7 +95,22 @@ extension ClientConnection {
     /// reply. Redis runs them between the transaction's other commands; what they report is the
     /// same except for what the transaction itself changed (INFO keyspace counts its keys, CONFIG SET
     /// takes effect after it).
-    static let answeredAfterCommit: Set<String> = ["client", "command", "info", "config", "slowlog", "pubsub", "hello", "auth"]
+    static let answeredAfterCommit: Set<String> = [
+        "client", "command", "info", "config", "slowlog", "pubsub", "hello", "auth", "unwatch", "monitor",
+        "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+    ]
+
+    /// The queued commands answered after the commit: those of `answeredAfterCommit`, and a PING behind
+    /// a subscription, which (in RESP2) answers in the subscribed form as Redis's does once the
+    /// SUBSCRIBE before it in the transaction has run.
+    static func answeredAfterCommit(in queued: [[ByteBuffer]]) -> [Int] {
+        var subscribed = false
+        return queued.indices.filter { index in
+            let name = queued[index][0].lowercasedASCII
+            if ["subscribe", "psubscribe", "ssubscribe"].contains(name) { subscribed = true }
+            return answeredAfterCommit.contains(name) || (subscribed && name == "ping")
+        }
+    }
 
     func exec() {
         guard let queued = transaction else {
@@ -113,7 +128,8 @@ extension ClientConnection {
         }
         let hub = server.store.pubsub, persistence = server.persistence
         let server = server, client = handle.address, clientName = name
-        let afterCommit = queued.indices.filter { Self.answeredAfterCommit.contains(queued[$0][0].lowercasedASCII) }
+        let afterCommit = Self.answeredAfterCommit(in: queued)
+        let placesAfterCommit = Set(afterCommit)
         // The whole transaction runs as one job of the group committer: atomic, and visible to
         // others only once committed.
         commit(work: { transaction, session in
@@ -121,9 +137,9 @@ extension ClientConnection {
                 return .nullArray
             }
             var replies: [RESPValue] = []
-            for request in queued {
+            for (index, request) in queued.enumerated() {
                 let name = request[0].lowercasedASCII
-                if ClientConnection.answeredAfterCommit.contains(name) {
+                if placesAfterCommit.contains(index) {
                     replies.append(.null)  // its place, filled in after the commit
                     continue
                 }
@@ -150,14 +166,27 @@ extension ClientConnection {
             }
             return .array(replies)
         }, finish: afterCommit.isEmpty ? nil : { [self] value in
-            guard case .array(var replies) = value else { return value }
+            guard case .array(let replies) = value else { return value }
+            var places = replies.map { [$0] }
             for index in afterCommit {
                 let request = queued[index], name = request[0].lowercasedASCII
-                replies[index] = server.measure(request, name: name, route: server.routes[name], client: client, clientName: self.name) {
-                    capturingReply { _ = handleServerCommand(name, request) }
+                var answers: [RESPValue] = []
+                _ = server.measure(request, name: name, route: server.routes[name], client: client, clientName: self.name) {
+                    answers = name == "monitor"
+                        // A client inside EXEC expects one reply per command, so Redis refuses to
+                        // turn it into a monitor there.
+                        ? [.simpleError("ERR MONITOR isn't allowed for DENY BLOCKING client")]
+                        : capturingReplies { _ = handleServerCommand(name, request) }
+                    return answers.first(where: \.isError) ?? answers.first ?? .null
                 }
+                places[index] = answers
             }
-            return .array(replies)
+            guard places.contains(where: { $0.count != 1 }) else { return .array(places.map { $0[0] }) }
+            // A SUBSCRIBE of several channels answers once per channel. Redis writes each of those
+            // replies into EXEC's array, whose length it has already given as the number of commands;
+            // so does this, byte for byte.
+            replyFramed(count: queued.count, places.flatMap { $0 })
+            return Self.answeredMarker
         }, then: { value in
             // Errors inside EXEC's reply count as error replies too, as in Redis.
             guard case .array(let replies) = value else { return }
@@ -168,11 +197,21 @@ extension ClientConnection {
         })
     }
 
-    /// The reply `body` makes (a server command's), kept instead of sent: EXEC places it in its array.
-    private func capturingReply(_ body: () -> Void) -> RESPValue {
+    /// The replies `body` makes (a server command's: one, or one per channel of a SUBSCRIBE), kept
+    /// instead of sent: EXEC places them in its array.
+    private func capturingReplies(_ body: () -> Void) -> [RESPValue] {
         capturedReplies = []
         body()
         defer { capturedReplies = nil }
-        return capturedReplies?.first ?? .null
+        return capturedReplies ?? []
     }
+
+    /// An array header of `count` and then `values`, which may be more than `count` (see EXEC).
+    private func replyFramed(count: Int, _ values: [RESPValue]) {
+        if replies == .on && capturedReplies == nil { writeArrayHeader(count: count) }
+        for value in values { reply(value) }
+    }
+
+    /// What `commit`'s `finish` returns once it has written the reply itself.
+    static let answeredMarker = RESPValue.attributed([.init(.bulk("redlite-answered"), .null)], .null)
 }

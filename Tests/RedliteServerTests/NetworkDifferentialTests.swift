@@ -120,6 +120,52 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
+    @Test("SUBSCRIBE and friends, UNWATCH and MONITOR inside MULTI answer in EXEC as Redis's do, to the byte: a SUBSCRIBE of two channels writes two replies into EXEC's array")
+    func subscriptionsInTransactions() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        let publisher = (reference: try redis.connect(), subject: try served.connect())
+        // Each step: commands sent in one write, and how many values the replies make. Redis gives
+        // EXEC's array the number of commands as its length and writes one reply per channel, so two
+        // values of a transaction's replies follow its array (both sides are read as one stream).
+        // (UNSUBSCRIBE of all channels answers in the order of Redis's randomly seeded hash table.)
+        let steps: [(commands: [[String]], values: Int)] = [
+            ([["MULTI"], ["UNWATCH"], ["MONITOR"], ["SET", "k", "1"], ["EXEC"], ["GET", "k"]], 6),
+            ([["MULTI"], ["PSUBSCRIBE", "p*"], ["SUBSCRIBE", "a", "b"], ["UNSUBSCRIBE", "b", "c"], ["PING"], ["GET", "k"], ["EXEC"]], 9),
+            // Subscribed now (RESP2): PING in its subscribed form, other commands refused.
+            ([["PING"], ["GET", "k"], ["MULTI"]], 3),
+        ]
+        let reference = try redis.connect(), subject = try served.connect()
+        for step in steps {
+            var bytes = ByteBuffer()
+            for command in step.commands { bytes.writeRESPCommand(command) }
+            try reference.write(bytes)
+            try subject.write(bytes)
+            let expected = try (0..<step.values).map { _ in try reference.readValue() }
+            let answered = try (0..<step.values).map { _ in try subject.readValue() }
+            #expect(answered == expected, "\(step.commands)")
+        }
+        // The subscriptions made inside EXEC are live.
+        #expect(try publisher.reference.send("PUBLISH", "a", "m") == .integer(1))
+        #expect(try publisher.subject.send("PUBLISH", "a", "m") == .integer(1))
+        #expect(try subject.readValue() == reference.readValue())
+        #expect(try publisher.subject.send("PUBLISH", "pq", "m") == publisher.reference.send("PUBLISH", "pq", "m"))
+        #expect(try subject.readValue() == reference.readValue())
+
+        // RESP3: the replies are pushes inside EXEC's array.
+        let reference3 = try redis.connect(), subject3 = try served.connect()
+        _ = try reference3.send("HELLO", "3")
+        _ = try subject3.send("HELLO", "3")
+        var bytes = ByteBuffer()
+        for command in [["MULTI"], ["SUBSCRIBE", "x", "y"], ["PING"], ["EXEC"], ["PING"]] { bytes.writeRESPCommand(command) }
+        try reference3.write(bytes)
+        try subject3.write(bytes)
+        let expected = try (0..<6).map { _ in try reference3.readValue() }
+        #expect(try (0..<6).map { _ in try subject3.readValue() } == expected)
+        await served.stop()
+    }
+
     @Test("administration commands answer as Redis does: ROLE, WAIT, DEBUG, BGSAVE and SAVE arguments, AUTH forms, CONFIG SET errors")
     func administrationCommands() async throws {
         try await expectSameAnswers([
