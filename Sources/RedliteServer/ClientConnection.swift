@@ -64,6 +64,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// together (checked apart, a client could hold nearly twice the limit).
     private let queryBufferLimit: Int
     var waitingForCommit = false
+    /// Set while CLIENT PAUSE holds this client (its next request waits at the front of `pending`).
+    private var heldByPause = false
     /// Replies encoded and not yet written. Kept from one write to the next: NIO has normally sent a
     /// write and let go of its buffer by the time the flush returns, and then the same memory takes
     /// the next replies without an allocation.
@@ -121,6 +123,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         server.connectionGauge.record(server.clients.count)
         unsubscribeAll()
         if isMonitor { server.monitor.remove(id: handle.id) }
+        if heldByPause { server.pause.release(id: handle.id) }
         waitTimer?.cancel()
         waitTimer = nil
         // A client that disconnects while blocked leaves nothing behind.
@@ -207,13 +210,20 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         // unbounded memory (see `channelWritabilityChanged`). Its requests are still read, so a client
         // that sends a whole pipeline before reading any reply never deadlocks with the server; they
         // wait here, held to the query-buffer limit as any unprocessed request is.
-        while !waitingForCommit && !closing && canReply(), let request = popPending() {
+        while !waitingForCommit && !heldByPause && !closing && canReply(), let request = popPending() {
             let name = request[0].lowercasedASCII
             let route = server.routes[name]
+            let paused = server.pause.mode != .none
+            if paused, pauseHolds(request, name: name, route: route), holdForPause(name) {
+                pending.prepend(request)
+                pendingBytes += Self.size(of: request)
+                break
+            }
             // A pipeline's run of plain commands with a write among them goes to the writer as one
             // job: one commit for all of them, replies in order once it is durable. A run of reads
-            // only is answered from one read snapshot.
-            if pending.count > 0, let run = plainRun(startingWith: request, name: name, route: route) {
+            // only is answered from one read snapshot. (While clients are paused, each request is
+            // looked at on its own: a write in the run would have to wait.)
+            if pending.count > 0, !paused, let run = plainRun(startingWith: request, name: name, route: route) {
                 if run.writes {
                     submitRun(run.requests, names: run.names, routes: run.routes)
                 } else {
@@ -229,6 +239,54 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             closingError = nil
             sendClosingError(message)
         }
+    }
+
+    /// Whether CLIENT PAUSE holds `request`: in ALL mode every command, in WRITE mode those that may
+    /// change the data (writes, PUBLISH, an EXEC with a write queued). What Redis refuses before it
+    /// looks at the pause is refused at once here too: a command before authentication, one not
+    /// allowed in RESP2 subscribed mode, an unknown command or a wrong number of arguments. QUIT is
+    /// answered at once, as Redis 7.0 answers it before anything else.
+    private func pauseHolds(_ request: [ByteBuffer], name: String, route: CommandRoute) -> Bool {
+        switch server.pause.mode {
+        case .none: return false
+        case .all: break
+        case .write:
+            let mayWrite = route.isWrite || ["publish", "spublish"].contains(name)
+                || (name == "exec" && transaction?.contains { queued in
+                    let queuedName = queued[0].lowercasedASCII
+                    return server.routes[queuedName].isWrite || ["publish", "spublish"].contains(queuedName)
+                } == true)
+            guard mayWrite else { return false }
+        }
+        if name == "quit" { return false }
+        if !authenticated && !route.allowedUnauthenticated { return false }
+        if isSubscribed && session.protocolVersion == .resp2 && !route.allowedWhileSubscribed { return false }
+        guard let spec = route.spec, spec.accepts(argumentCount: request.count) else {
+            return route.spec == nil && server.store.implements(name)  // Redlite's own commands (VACUUM)
+        }
+        return true
+    }
+
+    /// Holds this client until the pause ends; false if it has ended meanwhile. A held client counts
+    /// as blocked (CLIENT LIST's `b`, INFO's blocked_clients, no idle timeout), as Redis's postponed
+    /// clients do, and CLIENT LIST shows the command it waits to run.
+    private func holdForPause(_ name: String) -> Bool {
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        guard server.pause.hold(id: handle.id, resume: { eventLoop.execute { bound.value.resumeAfterPause() } }) else {
+            return false
+        }
+        heldByPause = true
+        noteCommand(name)
+        handle.update { $0.blocked = true }
+        return true
+    }
+
+    private func resumeAfterPause() {
+        guard heldByPause else { return }
+        heldByPause = false
+        handle.update { $0.blocked = false }
+        processPending()
     }
 
     /// Whether a request is an engine command this connection may run right now without any

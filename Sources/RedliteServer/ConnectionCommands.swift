@@ -322,6 +322,11 @@ extension ClientConnection {
             reply(.ok)
         case "unblock":
             clientUnblock(request)
+        case "pause":
+            clientPause(request)
+        case "unpause":
+            server.pause.unpause()
+            reply(.ok)
         case "reply":
             switch request[2].lowercasedASCII {
             case "on":
@@ -344,11 +349,46 @@ extension ClientConnection {
         case "help":
             reply(.array(["CLIENT <subcommand> [<arg> ...]. Subcommands are:", "ID", "SETNAME <name>", "GETNAME", "LIST [TYPE normal|pubsub] [ID id ...]",
                           "INFO", "KILL <ip:port> | KILL [ID id] [ADDR ip:port] [LADDR ip:port] [TYPE normal|pubsub] [USER name] [SKIPME yes|no]",
-                          "NO-EVICT on|off", "SETINFO LIB-NAME|LIB-VER <value>", "UNBLOCK <clientid> [TIMEOUT|ERROR]", "REPLY ON|OFF|SKIP",
+                          "NO-EVICT on|off", "SETINFO LIB-NAME|LIB-VER <value>", "UNBLOCK <clientid> [TIMEOUT|ERROR]", "PAUSE <timeout> [WRITE|ALL]", "UNPAUSE", "REPLY ON|OFF|SKIP",
                           "GETREDIR", "TRACKINGINFO"].map { .simpleString($0) }))
         default:
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try CLIENT HELP."))
         }
+    }
+
+    /// CLIENT PAUSE timeout [WRITE|ALL]: Redis 7.0's checks, in its order (the mode, then the
+    /// timeout in milliseconds); an end past the range of a long long wraps in Redis and ends the
+    /// pause at once, and does here.
+    private func clientPause(_ request: [ByteBuffer]) {
+        guard request.count <= 4 else {
+            reply(.simpleError("ERR unknown subcommand or wrong number of arguments for '\(String(buffer: request[1]))'. Try CLIENT HELP."))
+            return
+        }
+        var mode = ClientPause.Mode.all
+        if request.count == 4 {
+            switch request[3].lowercasedASCII {
+            case "write": mode = .write
+            case "all": mode = .all
+            default:
+                reply(.simpleError("ERR CLIENT PAUSE mode must be WRITE or ALL"))
+                return
+            }
+        }
+        guard let milliseconds = RedisInteger.parse(request[2]) else {
+            reply(.simpleError("ERR timeout is not an integer or out of range"))
+            return
+        }
+        guard milliseconds >= 0 else {
+            reply(.simpleError("ERR timeout is negative"))
+            return
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let (_, wraps) = now.addingReportingOverflow(milliseconds)
+        // Past NIO's clock (about 292 years of nanoseconds), the pause lasts until CLIENT UNPAUSE.
+        let end: NIODeadline? = wraps ? nil
+            : milliseconds == 0 ? .now() : Self.timerAmount(seconds: Double(milliseconds) / 1000).map { .now() + $0 } ?? .distantFuture
+        server.pause.pause(mode, until: end, timerOn: context.eventLoop)
+        reply(.ok)
     }
 
     /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when the client was blocked (BLPOP and friends, WAIT)

@@ -16,6 +16,8 @@ final class ServerContext: Sendable {
     let routes: CommandRoutes
     let clients = ClientRegistry()
     let monitor = MonitorFeed()
+    /// CLIENT PAUSE's hold on clients.
+    let pause: ClientPause
     let slowLog: SlowLog
     let errorStatistics = ErrorStatistics()
     let persistence: Persistence
@@ -42,6 +44,7 @@ final class ServerContext: Sendable {
     init(store: RedliteStore, configuration: ServerConfiguration, logger: Logger, metricsFactory: any MetricsFactory,
          requestShutdown: @escaping @Sendable () -> Void) throws {
         self.store = store
+        self.pause = ClientPause { [store] mode in store.setActiveExpiryPaused(mode != .none) }
         self.commandCounter = Counter(label: "redlite_commands_total", factory: metricsFactory)
         self.errorCounter = Counter(label: "redlite_errors_total", factory: metricsFactory)
         self.commandTimer = Timer(label: "redlite_command_duration", factory: metricsFactory)

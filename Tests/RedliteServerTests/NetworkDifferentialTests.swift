@@ -34,17 +34,8 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
-    /// Sends `commands` to a fresh redis-server and a fresh `redlite serve`, one connection each, and
-    /// records every divergence.
     private func expectSameAnswers(_ commands: [[String]]) async throws {
-        let redis = try RedisServer.start()
-        defer { redis.stop() }
-        let served = try await ServedRedlite.start()
-        var harness = DifferentialHarness(reference: try redis.connect(), subject: try served.connect())
-        for command in commands {
-            if let divergence = try harness.check(command) { Issue.record("\(divergence)") }
-        }
-        await served.stop()
+        try await ServedRedlite.expectSameAnswers(commands)
     }
 
     @Test("connection-level commands answer as Redis does")

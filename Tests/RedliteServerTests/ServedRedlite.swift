@@ -7,6 +7,7 @@ import RESP
 import RedisTestSupport
 import Redlite
 import RedliteServer
+import Testing
 
 /// A `RedliteServer` serving a fresh database file on a free loopback port, in this process.
 final class ServedRedlite: @unchecked Sendable {
@@ -58,4 +59,19 @@ extension RedisTestConnection {
     /// Sends words and returns the reply (shorthand).
     @discardableResult
     func run(_ words: String...) throws -> RESPValue { try send(words) }
+}
+
+extension ServedRedlite {
+    /// Sends `commands` to a fresh redis-server and a fresh `redlite serve`, one connection each, and
+    /// records every divergence.
+    static func expectSameAnswers(_ commands: [[String]]) async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        var harness = DifferentialHarness(reference: try redis.connect(), subject: try served.connect())
+        for command in commands {
+            if let divergence = try harness.check(command) { Issue.record("\(divergence)") }
+        }
+        await served.stop()
+    }
 }

@@ -39,7 +39,7 @@ final class ExpiryCleaner: Sendable {
             }
             condition.unlock()
             guard !isStopped, let store else { return }
-            if store.autovacuum.enabled {
+            if store.autovacuum.enabled && !store.activeExpiryPaused.load(ordering: .relaxed) {
                 _ = try? store.deleteExpiredKeys()
             }
         }

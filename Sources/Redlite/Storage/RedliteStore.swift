@@ -85,6 +85,14 @@ public final class RedliteStore: Sendable {
     /// Keys found and not found by reads, and expired keys removed (INFO stats' keyspace_hits,
     /// keyspace_misses, expired_keys), over every connection of the store.
     public let keyspaceStatistics: KeyspaceStatistics
+    /// While set, active expiry deletes nothing (a server's CLIENT PAUSE WRITE: the data must not
+    /// change). Expired keys stay invisible to every command meanwhile.
+    let activeExpiryPaused = Atomic<Bool>(false)
+
+    /// Pauses or resumes active expiry (see `activeExpiryPaused`).
+    package func setActiveExpiryPaused(_ paused: Bool) {
+        activeExpiryPaused.store(paused, ordering: .relaxed)
+    }
     private let cleaner: Mutex<ExpiryCleaner?> = Mutex(nil)
     private let checkpointer: Mutex<Checkpointer?> = Mutex(nil)
 
