@@ -23,9 +23,18 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var user = "default"
     var name = ""
     /// Queued commands between MULTI and EXEC; nil outside a transaction.
-    var transaction: [[ByteBuffer]]?
+    var transaction: [[ByteBuffer]]? {
+        didSet { if transaction?.isEmpty ?? true { transactionBytes = 0 } }
+    }
     var transactionFailed = false
-    var watched: [(database: Int, key: ByteBuffer, version: KeyVersion?)] = []
+    var watched: [(database: Int, key: ByteBuffer, version: KeyVersion?)] = [] {
+        didSet { if watched.isEmpty { watchedBytes = 0 } }
+    }
+    /// The size of the MULTI queue and of the WATCHed keys. Redis lets them grow without bound; here
+    /// they count toward the query-buffer limit with the unprocessed input (they are requests kept
+    /// for later too), so a client that queues or watches forever is closed at the limit instead.
+    var transactionBytes = 0
+    var watchedBytes = 0
     var channels: Set<ByteBuffer> = []
     var patterns: Set<ByteBuffer> = []
     var shardChannels: Set<ByteBuffer> = []
@@ -162,8 +171,16 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         } catch {
             closingError = "ERR \(error.message)"
         }
-        if pendingBytes + input.unparsedBytes > queryBufferLimit { closeForQueryBufferLimit() }
+        checkQueryBufferLimit()
     }
+
+    /// Closes the client once what it has sent and is kept (unparsed input, requests waiting, the
+    /// MULTI queue and WATCHed keys) passes the query-buffer limit.
+    func checkQueryBufferLimit() {
+        if keptInputBytes > queryBufferLimit { closeForQueryBufferLimit() }
+    }
+
+    private var keptInputBytes: Int { pendingBytes + input.unparsedBytes + transactionBytes + watchedBytes }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         if !waitingForCommit { processPending() }
@@ -174,7 +191,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// blocked or waiting for a commit; nothing of the unprocessed input runs.
     private func closeForQueryBufferLimit() {
         guard !closing else { return }
-        server.logger.warning("closing client \(handle.id): query buffer limit reached (\(pendingBytes + input.unparsedBytes) bytes of unprocessed input)")
+        server.logger.warning("closing client \(handle.id): query buffer limit reached (\(keptInputBytes) bytes of unprocessed input, MULTI queue and WATCHed keys)")
+        transaction = nil
+        watched = []
         pending.removeAll()
         pendingBytes = 0
         input.discard()
@@ -304,7 +323,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// What a request counts toward the query-buffer limit: its bytes, and a little per argument.
-    private static func size(of request: [ByteBuffer]) -> Int {
+    static func size(of request: [ByteBuffer]) -> Int {
         request.reduce(0) { $0 + $1.readableBytes + 16 }
     }
 

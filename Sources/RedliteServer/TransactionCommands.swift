@@ -35,8 +35,10 @@ extension ClientConnection {
         for key in request.dropFirst() {
             let version = try? server.store.keyVersion(database: session.database, key: key)
             watched.append((session.database, key, version ?? nil))
+            watchedBytes += key.readableBytes + 32
         }
         reply(.ok)
+        checkQueryBufferLimit()
     }
 
     /// A command between MULTI and EXEC: checked now (unknown command, arity), run at EXEC.
@@ -83,8 +85,10 @@ extension ClientConnection {
             }
         }
         transaction?.append(request)
+        transactionBytes += Self.size(of: request)
         handle.update { $0.inMulti = (self.transaction?.count ?? 0) }
         reply(.simpleString("QUEUED"))
+        checkQueryBufferLimit()
     }
 
     /// Server commands that may be queued: they are answered inside EXEC's transaction.

@@ -108,6 +108,48 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
+    @Test("a MULTI queue and WATCHed keys count toward the query-buffer limit: a client that queues or watches without end is closed, and nothing it queued runs")
+    func transactionStateLimit() async throws {
+        let served = try await ServedRedlite.start { $0.queryBufferLimit = 64 * 1024 }
+        let limitError = RESPValue.simpleError("ERR query buffer limit exceeded")
+        // 2,000 queued SETs of ~60 bytes each, sent as separate writes so that each is processed
+        // (and queued) before the next arrives: the unprocessed input alone never nears the limit.
+        let queuing = try served.connect()
+        #expect(try queuing.run("MULTI") == .ok)
+        var closed = false
+        for index in 0..<2000 where !closed {
+            do {
+                let reply = try queuing.run("SET", "queued:\(index)", String(repeating: "v", count: 40))
+                if reply == limitError { closed = true } else { #expect(reply == .simpleString("QUEUED")) }
+            } catch {
+                closed = true  // closed before the reply could be read
+            }
+        }
+        #expect(closed)
+        let watching = try served.connect()
+        closed = false
+        for index in 0..<2000 where !closed {
+            do {
+                let reply = try watching.run("WATCH", "watched:\(index):" + String(repeating: "k", count: 40))
+                if reply == limitError { closed = true } else { #expect(reply == .ok) }
+            } catch {
+                closed = true
+            }
+        }
+        #expect(closed)
+        let other = try served.connect()
+        #expect(try other.run("EXISTS", "queued:0", "queued:100") == .integer(0))
+        // Under the limit, a transaction as large as it allows runs whole, and the count starts over.
+        let large = try served.connect()
+        for _ in 0..<2 {
+            #expect(try large.run("MULTI") == .ok)
+            for index in 0..<300 { #expect(try large.run("SET", "large:\(index)", String(repeating: "v", count: 40)) == .simpleString("QUEUED")) }
+            #expect(try large.run("EXEC").elements?.count == 300)
+        }
+        #expect(try other.run("EXISTS", "large:0", "large:299") == .integer(2))
+        await served.stop()
+    }
+
     /// The first reply before the server closed the connection, or nil when it was reset.
     static func lastWords(of connection: RedisTestConnection) throws -> RESPValue? {
         do {
