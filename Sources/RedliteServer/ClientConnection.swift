@@ -30,11 +30,14 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     var watched: [(database: Int, key: ByteBuffer, version: KeyVersion?)] = [] {
         didSet { if watched.isEmpty { watchedBytes = 0 } }
     }
-    /// The size of the MULTI queue and of the WATCHed keys. Redis lets them grow without bound; here
-    /// they count toward the query-buffer limit with the unprocessed input (they are requests kept
-    /// for later too), so a client that queues or watches forever is closed at the limit instead.
+    /// The size of the MULTI queue and of the WATCHed keys. Redis lets them (and subscriptions) grow
+    /// without bound; here they count toward the query-buffer limit with the unprocessed input (what
+    /// a client sent and the server keeps for it), so a client that queues, watches or subscribes
+    /// without end is closed at the limit instead.
     var transactionBytes = 0
     var watchedBytes = 0
+    /// The same for the channels and patterns subscribed to.
+    var subscriptionBytes = 0
     var channels: Set<ByteBuffer> = []
     var patterns: Set<ByteBuffer> = []
     var shardChannels: Set<ByteBuffer> = []
@@ -180,7 +183,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         if keptInputBytes > queryBufferLimit { closeForQueryBufferLimit() }
     }
 
-    private var keptInputBytes: Int { pendingBytes + input.unparsedBytes + transactionBytes + watchedBytes }
+    private var keptInputBytes: Int { pendingBytes + input.unparsedBytes + transactionBytes + watchedBytes + subscriptionBytes }
+
+    /// What a kept key or channel name counts toward the query-buffer limit: its bytes and its entry.
+    static func keptSize(of name: ByteBuffer) -> Int { name.readableBytes + 32 }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         if !waitingForCommit { processPending() }
@@ -191,7 +197,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// blocked or waiting for a commit; nothing of the unprocessed input runs.
     private func closeForQueryBufferLimit() {
         guard !closing else { return }
-        server.logger.warning("closing client \(handle.id): query buffer limit reached (\(keptInputBytes) bytes of unprocessed input, MULTI queue and WATCHed keys)")
+        server.logger.warning("closing client \(handle.id): query buffer limit reached (\(keptInputBytes) bytes of unprocessed input, MULTI queue, WATCHed keys and subscriptions)")
         transaction = nil
         watched = []
         pending.removeAll()

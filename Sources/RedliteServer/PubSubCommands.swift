@@ -59,17 +59,27 @@ extension ClientConnection {
         for target in request.dropFirst() {
             switch kind {
             case .channel:
-                if channels.insert(target).inserted { hub.subscribe(subscriber, channel: target) }
+                if channels.insert(target).inserted {
+                    hub.subscribe(subscriber, channel: target)
+                    subscriptionBytes += Self.keptSize(of: target)
+                }
                 push([.bulk(kind.subscribeWord), .bulkString(target), .integer(Int64(subscriptionCount))])
             case .pattern:
-                if patterns.insert(target).inserted { hub.subscribe(subscriber, pattern: target) }
+                if patterns.insert(target).inserted {
+                    hub.subscribe(subscriber, pattern: target)
+                    subscriptionBytes += Self.keptSize(of: target)
+                }
                 push([.bulk(kind.subscribeWord), .bulkString(target), .integer(Int64(subscriptionCount))])
             case .shard:
-                if shardChannels.insert(target).inserted { hub.subscribe(subscriber, shardChannel: target) }
+                if shardChannels.insert(target).inserted {
+                    hub.subscribe(subscriber, shardChannel: target)
+                    subscriptionBytes += Self.keptSize(of: target)
+                }
                 push([.bulk(kind.subscribeWord), .bulkString(target), .integer(Int64(shardChannels.count))])
             }
         }
         updateSubscriptionCounts()
+        checkQueryBufferLimit()
     }
 
     func unsubscribe(_ request: [ByteBuffer], kind: SubscriptionKind) {
@@ -90,13 +100,22 @@ extension ClientConnection {
         for target in targets {
             switch kind {
             case .channel:
-                if channels.remove(target) != nil, let subscriber { hub.unsubscribe(subscriber, channel: target) }
+                if channels.remove(target) != nil, let subscriber {
+                    hub.unsubscribe(subscriber, channel: target)
+                    subscriptionBytes -= Self.keptSize(of: target)
+                }
                 push([.bulk(word), .bulkString(target), .integer(Int64(subscriptionCount))])
             case .pattern:
-                if patterns.remove(target) != nil, let subscriber { hub.unsubscribe(subscriber, pattern: target) }
+                if patterns.remove(target) != nil, let subscriber {
+                    hub.unsubscribe(subscriber, pattern: target)
+                    subscriptionBytes -= Self.keptSize(of: target)
+                }
                 push([.bulk(word), .bulkString(target), .integer(Int64(subscriptionCount))])
             case .shard:
-                if shardChannels.remove(target) != nil, let subscriber { hub.unsubscribe(subscriber, shardChannel: target) }
+                if shardChannels.remove(target) != nil, let subscriber {
+                    hub.unsubscribe(subscriber, shardChannel: target)
+                    subscriptionBytes -= Self.keptSize(of: target)
+                }
                 push([.bulk(word), .bulkString(target), .integer(Int64(shardChannels.count))])
             }
         }
@@ -112,6 +131,7 @@ extension ClientConnection {
         channels = []
         patterns = []
         shardChannels = []
+        subscriptionBytes = 0
         updateSubscriptionCounts()
     }
 

@@ -35,7 +35,7 @@ extension ClientConnection {
         for key in request.dropFirst() {
             let version = try? server.store.keyVersion(database: session.database, key: key)
             watched.append((session.database, key, version ?? nil))
-            watchedBytes += key.readableBytes + 32
+            watchedBytes += Self.keptSize(of: key)
         }
         reply(.ok)
         checkQueryBufferLimit()

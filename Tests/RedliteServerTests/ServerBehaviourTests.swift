@@ -108,7 +108,7 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
-    @Test("a MULTI queue and WATCHed keys count toward the query-buffer limit: a client that queues or watches without end is closed, and nothing it queued runs")
+    @Test("a MULTI queue, WATCHed keys and subscriptions count toward the query-buffer limit: a client that queues, watches or subscribes without end is closed, and nothing it queued runs")
     func transactionStateLimit() async throws {
         let served = try await ServedRedlite.start { $0.queryBufferLimit = 64 * 1024 }
         let limitError = RESPValue.simpleError("ERR query buffer limit exceeded")
@@ -137,8 +137,23 @@ struct ServerBehaviourTests {
             }
         }
         #expect(closed)
+        // Subscriptions likewise, counted down again by UNSUBSCRIBE.
+        let subscriber = try served.connect()
+        for index in 0..<200 { _ = try subscriber.run("SUBSCRIBE", "channel:\(index):" + String(repeating: "c", count: 40)) }
+        for index in 0..<200 { _ = try subscriber.run("UNSUBSCRIBE", "channel:\(index):" + String(repeating: "c", count: 40)) }
+        closed = false
+        for index in 0..<2000 where !closed {
+            do {
+                let reply = try subscriber.run("PSUBSCRIBE", "pattern:\(index):" + String(repeating: "p", count: 40))
+                if reply == limitError { closed = true } else { #expect(reply.elements?.count == 3) }
+            } catch {
+                closed = true
+            }
+        }
+        #expect(closed)
         let other = try served.connect()
         #expect(try other.run("EXISTS", "queued:0", "queued:100") == .integer(0))
+        #expect(try other.run("PUBSUB", "NUMPAT") == .integer(0))
         // Under the limit, a transaction as large as it allows runs whole, and the count starts over.
         let large = try served.connect()
         for _ in 0..<2 {
