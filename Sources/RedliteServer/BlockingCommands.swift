@@ -138,6 +138,7 @@ extension ClientConnection {
                 }
             }
             if let amount = Self.timerAmount(seconds: timeout) {
+                connection.handle.update { $0.blockedWithTimeout = true }
                 connection.blockTimeout = eventLoop.scheduleTask(in: amount) {
                     guard registry.cancel(waiter) else { return }
                     bound.value.finishBlocked(timeoutReply)
@@ -153,7 +154,10 @@ extension ClientConnection {
         blockTimeout?.cancel()
         blockTimeout = nil
         waitingForCommit = false
-        handle.update { $0.blocked = false }
+        handle.update {
+            $0.blocked = false
+            $0.blockedWithTimeout = false
+        }
         handle.unblocker.withLockedValue { $0 = nil }
         reply(value)
         processPending()

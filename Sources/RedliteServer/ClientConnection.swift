@@ -175,6 +175,16 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             closingError = "ERR \(error.message)"
         }
         checkQueryBufferLimit()
+        publishMemory()
+    }
+
+    /// Publishes what CLIENT LIST reports of this client's memory (relaxed stores: a few per batch).
+    private func publishMemory() {
+        handle.queryBufferBytes.store(pendingBytes + input.unparsedBytes, ordering: .relaxed)
+        handle.queryBufferFree.store(input.freeBytes, ordering: .relaxed)
+        handle.multiBytes.store(transactionBytes, ordering: .relaxed)
+        handle.outputBufferBytes.store(outputBytes + outbound.readableBytes, ordering: .relaxed)
+        handle.keptBytes.store(watchedBytes + subscriptionBytes, ordering: .relaxed)
     }
 
     /// Closes the client once what it has sent and is kept (unparsed input, requests waiting, the
@@ -258,8 +268,9 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             }
             handle(request, name: name, route: route)
         }
-        guard !waitingForCommit else { return }
+        guard !waitingForCommit else { return publishMemory() }
         flushIfNeeded()
+        publishMemory()
         if let message = closingError, pending.isEmpty, !closing {
             closingError = nil
             sendClosingError(message)
@@ -472,7 +483,10 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
             // their own, as small as they are.
             outputBytes += size
             let promise = context.eventLoop.makePromise(of: Void.self)
-            promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in outputBytes -= size }
+            promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in
+                outputBytes -= size
+                handle.outputBufferBytes.store(outputBytes + outbound.readableBytes, ordering: .relaxed)
+            }
             context.writeAndFlush(wrapOutboundOut(outbound), promise: promise)
             outbound = context.channel.allocator.buffer(capacity: Self.initialReplyCapacity)
         } else {

@@ -292,9 +292,12 @@ extension ClientConnection {
                     return
                 }
             }
-            reply(.verbatimString(format: "txt", text: ByteBuffer(string: clients.map { $0.listLine + "\n" }.joined())))
+            let ownArguments = request.reduce(0) { $0 + $1.readableBytes }
+            let lines = clients.map { $0.listLine(argumentBytes: $0 === handle ? ownArguments : 0) + "\n" }
+            reply(.verbatimString(format: "txt", text: ByteBuffer(string: lines.joined())))
         case "info":
-            reply(.verbatimString(format: "txt", text: ByteBuffer(string: handle.listLine + "\n")))
+            let ownArguments = request.reduce(0) { $0 + $1.readableBytes }
+            reply(.verbatimString(format: "txt", text: ByteBuffer(string: handle.listLine(argumentBytes: ownArguments) + "\n")))
         case "kill":
             clientKill(request)
         case "no-evict":

@@ -32,10 +32,14 @@ extension ClientConnection {
             ("executable", CommandLine.arguments.first ?? ""), ("config_file", configuration.configFile ?? ""), ("io_threads_active", "0"),
         ]))
         let clients = server.clients.all
+        let details = clients.map(\.snapshot), bufferPeak = server.recentBufferPeak
         sections.append(("clients", [
             ("connected_clients", String(clients.count)), ("cluster_connections", "0"), ("maxclients", String(configuration.maxClients)),
-            ("pubsub_clients", String(clients.filter(\.isPubSub).count)),
-            ("blocked_clients", String(clients.filter { $0.snapshot.blocked }.count)), ("tracking_clients", "0"),
+            ("client_recent_max_input_buffer", String(bufferPeak.input)), ("client_recent_max_output_buffer", String(bufferPeak.output)),
+            ("blocked_clients", String(details.filter(\.blocked).count)), ("tracking_clients", "0"),
+            ("clients_in_timeout_table", String(details.filter(\.blockedWithTimeout).count)),
+            // Redis 7.2's: subscribed clients.
+            ("pubsub_clients", String(details.filter { $0.channels + $0.patterns + $0.shardChannels > 0 }.count)),
         ]))
         // Redlite's data lives in SQLite's file and page caches: the process's resident memory is
         // the memory it uses.

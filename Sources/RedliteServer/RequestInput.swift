@@ -25,6 +25,9 @@ struct RequestInput {
     /// has sent in all).
     var heldBytes: Int { buffer?.writerIndex ?? 0 }
 
+    /// Room left behind the received bytes in the buffer that holds them (CLIENT LIST's qbuf-free).
+    var freeBytes: Int { buffer.map { $0.capacity - $0.writerIndex } ?? 0 }
+
     /// Adds received bytes behind the unparsed rest.
     mutating func append(_ incoming: inout ByteBuffer) {
         guard buffer != nil else {

@@ -97,7 +97,10 @@ extension ClientConnection {
             connection.waitTimer?.cancel()
             connection.waitTimer = nil
             connection.waitingForCommit = false
-            connection.handle.update { $0.blocked = false }
+            connection.handle.update {
+                $0.blocked = false
+                $0.blockedWithTimeout = false
+            }
             connection.handle.unblocker.withLockedValue { $0 = nil }
             connection.reply(answer)
             connection.processPending()
@@ -112,6 +115,7 @@ extension ClientConnection {
         // 0, or longer than NIO's nanosecond clock can count (TimeAmount.milliseconds would overflow):
         // until unblocked.
         guard timeout > 0, timeout < Int64.max / 1_000_000 else { return }
+        handle.update { $0.blockedWithTimeout = true }
         waitTimer = eventLoop.scheduleTask(in: .milliseconds(timeout)) {
             guard Self.take(claim) else { return }
             finish(.integer(0))

@@ -87,9 +87,41 @@ final class ServerContext: Sendable {
         return reply
     }
 
-    /// Once a second (the server's cron): idle clients go, and a statistics sample is taken.
+    /// The largest input buffer (held bytes and room) and output buffer of any client, sampled once a
+    /// second for the last 8 seconds: INFO's client_recent_max_input_buffer and _output_buffer, which
+    /// Redis keeps over 8 seconds too.
+    private let bufferPeaks = NIOLockedValueBox<[BufferPeak]>([])
+
+    struct BufferPeak: Sendable {
+        var input = 0
+        var output = 0
+    }
+
+    private func currentBufferPeak() -> BufferPeak {
+        clients.all.reduce(into: BufferPeak()) { peak, client in
+            peak.input = max(peak.input, client.queryBufferBytes.load(ordering: .relaxed) + client.queryBufferFree.load(ordering: .relaxed))
+            peak.output = max(peak.output, client.outputBufferBytes.load(ordering: .relaxed))
+        }
+    }
+
+    /// The peaks of the last 8 seconds and of now.
+    var recentBufferPeak: BufferPeak {
+        bufferPeaks.withLockedValue { peaks in
+            peaks.reduce(into: currentBufferPeak()) { result, peak in
+                result.input = max(result.input, peak.input)
+                result.output = max(result.output, peak.output)
+            }
+        }
+    }
+
+    /// Once a second (the server's cron): idle clients go, and statistics samples are taken.
     func everySecond() {
         closeIdleClients()
+        let peak = currentBufferPeak()
+        bufferPeaks.withLockedValue { peaks in
+            peaks.append(peak)
+            if peaks.count > 8 { peaks.removeFirst(peaks.count - 8) }
+        }
         let network = clients.networkTotals
         let sample = StatisticsSample(time: Date().timeIntervalSince1970, commands: commandsProcessed.current,
                                       received: network.received, sent: network.sent)
@@ -248,6 +280,16 @@ final class ClientHandle: Sendable {
         NetworkTotals(received: bytesReceived.load(ordering: .relaxed), sent: bytesSent.load(ordering: .relaxed),
                       reads: readsProcessed.load(ordering: .relaxed), writes: writesProcessed.load(ordering: .relaxed))
     }
+    /// What CLIENT LIST reports of the client's memory, published by its connection once per batch of
+    /// requests (its own event loop writes them; any connection reads them): the unprocessed input
+    /// (`qbuf`), the room left in the receive buffer (`qbuf-free`), the MULTI queue (`multi-mem`),
+    /// replies not yet sent (`omem`), and WATCHed keys and subscriptions (part of `tot-mem`).
+    let queryBufferBytes = Atomic<Int>(0)
+    let queryBufferFree = Atomic<Int>(0)
+    let multiBytes = Atomic<Int>(0)
+    let outputBufferBytes = Atomic<Int>(0)
+    let keptBytes = Atomic<Int>(0)
+
     let close: @Sendable () -> Void
     /// Set while the client is blocked (BLPOP and friends, WAIT): ends the block for another
     /// client's CLIENT UNBLOCK, with Redis's UNBLOCKED error or as if it had timed out, and tells
@@ -268,6 +310,8 @@ final class ClientHandle: Sendable {
         var libraryVersion = ""
         var noEvict = false
         var blocked = false
+        /// Blocked with a timeout (INFO's clients_in_timeout_table).
+        var blockedWithTimeout = false
     }
 
     init(id: UInt64, address: String, localAddress: String, close: @escaping @Sendable () -> Void) {
@@ -296,16 +340,22 @@ final class ClientHandle: Sendable {
     }
 
     /// One CLIENT LIST line (without the newline).
-    var listLine: String {
+    /// CLIENT LIST's line; `argumentBytes` is the size of the arguments of the command the client is
+    /// running (CLIENT LIST's own, for the client asking).
+    func listLine(argumentBytes: Int = 0) -> String {
         let details = snapshot
+        let query = queryBufferBytes.load(ordering: .relaxed), free = queryBufferFree.load(ordering: .relaxed)
+        let multi = multiBytes.load(ordering: .relaxed), output = outputBufferBytes.load(ordering: .relaxed)
+        let kept = keptBytes.load(ordering: .relaxed)
         let age = Int(Date().timeIntervalSince(createdAt))
         let idle = Int(Date().timeIntervalSince1970) - Int(lastInteraction.load(ordering: .relaxed) / 1000)
         let flags = (details.channels + details.patterns + details.shardChannels > 0 ? "P" : "") + (details.inMulti >= 0 ? "x" : "")
             + (details.blocked ? "b" : "")
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(details.name) age=\(age) idle=\(idle) "
             + "flags=\(flags.isEmpty ? "N" : flags) db=\(details.database) sub=\(details.channels) psub=\(details.patterns) "
-            + "ssub=\(details.shardChannels) multi=\(details.inMulti) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 "
-            + "omem=0 tot-mem=0 events=r cmd=\(details.lastCommand) user=\(details.user) redir=-1 resp=\(details.protocolVersion)"
+            + "ssub=\(details.shardChannels) multi=\(details.inMulti) qbuf=\(query) qbuf-free=\(free) argv-mem=\(argumentBytes) "
+            + "multi-mem=\(multi) obl=0 oll=0 omem=\(output) tot-mem=\(query + free + argumentBytes + multi + output + kept) events=r "
+            + "cmd=\(details.lastCommand) user=\(details.user) redir=-1 resp=\(details.protocolVersion)"
             + " lib-name=\(details.libraryName) lib-ver=\(details.libraryVersion)"
     }
 }

@@ -663,6 +663,62 @@ struct ServerAdministrationTests {
         await served.stop()
     }
 
+    @Test("CLIENT LIST reports each client's memory (qbuf of a request half received, multi-mem of a MULTI queue, argv-mem of the asking command); INFO clients has Redis 7.0's fields, clients_in_timeout_table counting blocked clients with a timeout")
+    func clientMemory() async throws {
+        let served = try await ServedRedlite.start()
+        let admin = try served.connect()
+        func line(_ name: String) throws -> Substring? {
+            guard let list = try admin.run("CLIENT", "LIST").string else { return nil }
+            return list.split(separator: "\n").first { $0.contains(" name=\(name) ") }
+        }
+        func field(_ line: Substring?, _ name: String) -> Int? {
+            line?.split(separator: " ").first { $0.hasPrefix("\(name)=") }.flatMap { Int($0.dropFirst(name.count + 1)) }
+        }
+        let partial = try served.connect(), queuing = try served.connect(), timed = try served.connect(), forever = try served.connect()
+        #expect(try partial.run("CLIENT", "SETNAME", "partial") == .ok)
+        #expect(try queuing.run("CLIENT", "SETNAME", "queuing") == .ok)
+        try partial.write(ByteBuffer(string: "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n" + String(repeating: "x", count: 5000)))
+        #expect(try queuing.run("MULTI") == .ok)
+        for index in 0..<20 { #expect(try queuing.run("SET", "k\(index)", String(repeating: "v", count: 100)) == .simpleString("QUEUED")) }
+        try BlockingCommandTests.send(timed, "BLPOP", "nothing", "100")
+        try BlockingCommandTests.send(forever, "BLPOP", "nothing", "0")
+        try BlockingCommandTests.waitForBlocked(admin, 2)
+        // Received in pieces: poll (bounded) until the half request has all arrived.
+        var received = 0
+        for _ in 0..<250 where received < 5000 {
+            received = field(try line("partial"), "qbuf") ?? 0
+            if received < 5000 { usleep(20_000) }
+        }
+        #expect(received >= 5000)
+        let queued = try line("queuing")
+        #expect((field(queued, "multi-mem") ?? 0) >= 20 * 100)
+        #expect((field(queued, "tot-mem") ?? 0) >= (field(queued, "multi-mem") ?? 0))
+        let list = try #require(admin.run("CLIENT", "LIST").string)
+        #expect(list.split(separator: "\n").contains { $0.contains("cmd=client|list") && $0.contains(" argv-mem=10 ") })
+
+        guard case .bulkString(let text) = try admin.run("INFO", "clients") else {
+            Issue.record("INFO clients did not answer a bulk string")
+            return
+        }
+        var info: [String: String] = [:]
+        for entry in String(buffer: text).split(separator: "\r\n") where !entry.hasPrefix("#") {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { info[String(parts[0])] = String(parts[1]) }
+        }
+        for name in ["connected_clients", "cluster_connections", "maxclients", "client_recent_max_input_buffer",
+                     "client_recent_max_output_buffer", "blocked_clients", "tracking_clients", "clients_in_timeout_table"] {
+            #expect(info[name] != nil, "INFO clients lacks \(name)")
+        }
+        #expect(info["blocked_clients"] == "2")
+        #expect(info["clients_in_timeout_table"] == "1")
+        #expect((info["client_recent_max_input_buffer"].flatMap { Int($0) } ?? 0) >= 5000)
+        timed.close()
+        forever.close()
+        try BlockingCommandTests.waitForBlocked(admin, 0)
+        #expect(try admin.run("INFO", "clients").string?.contains("clients_in_timeout_table:0\r\n") == true)
+        await served.stop()
+    }
+
     @Test("WAIT for replicas a standalone server does not have: 0 after the timeout, or never with timeout 0, holding the client's later requests; a client that leaves meanwhile leaves nothing behind")
     func waitForReplicas() async throws {
         let served = try await ServedRedlite.start()
