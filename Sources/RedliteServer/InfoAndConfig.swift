@@ -177,27 +177,46 @@ extension ClientConnection {
                 reply(.simpleError("ERR wrong number of arguments for 'config|set' command"))
                 return
             }
+            // As Redis 7.0: every name is checked first (unknown, then repeated), then the values are
+            // applied all or none — a value that fails leaves every setting as it was.
+            var names = Set<String>()
             for index in stride(from: 2, to: request.count, by: 2) {
-                let name = request[index].lowercasedASCII, value = String(buffer: request[index + 1])
+                let name = request[index].lowercasedASCII
                 guard Self.settable.contains(name) else {
                     reply(.simpleError("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"))
                     return
                 }
-                do {
-                    try server.updateConfiguration { configuration in
-                        switch name {
-                        case "notify-keyspace-events":
-                            guard server.store.notifications.configure(value) else { throw ConfigurationError.invalid("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.") }
-                            configuration.notifyKeyspaceEvents = value
-                        case "requirepass": configuration.requirePass = value.isEmpty ? nil : value
-                        default: try configuration.apply(name, [value])
-                        }
-                        server.slowLog.configure(logSlowerThan: configuration.slowlogLogSlowerThan, maxLength: configuration.slowlogMaxLength)
-                    }
-                } catch {
-                    reply(.simpleError("ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)"))
+                guard names.insert(name).inserted else {
+                    reply(.simpleError("ERR CONFIG SET failed (possibly related to argument '\(name)') - duplicate parameter"))
                     return
                 }
+            }
+            let pairs = stride(from: 2, to: request.count, by: 2).map { (request[$0].lowercasedASCII, String(buffer: request[$0 + 1])) }
+            do {
+                try server.updateConfiguration { configuration in
+                    var updated = configuration
+                    for (name, value) in pairs {
+                        do {
+                            switch name {
+                            case "notify-keyspace-events":
+                                guard KeyspaceNotifications().configure(value) else {
+                                    throw ConfigurationError.invalid("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+                                }
+                                updated.notifyKeyspaceEvents = value
+                            case "requirepass": updated.requirePass = value.isEmpty ? nil : value
+                            default: try updated.apply(name, [value])
+                            }
+                        } catch {
+                            throw ConfigSetFailure(message: "ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)")
+                        }
+                    }
+                    configuration = updated
+                    if names.contains("notify-keyspace-events") { server.store.notifications.configure(updated.notifyKeyspaceEvents) }
+                    server.slowLog.configure(logSlowerThan: updated.slowlogLogSlowerThan, maxLength: updated.slowlogMaxLength)
+                }
+            } catch {
+                reply(.simpleError((error as? ConfigSetFailure)?.message ?? "ERR CONFIG SET failed - \(error)"))
+                return
             }
             reply(.ok)
         case "resetstat":
@@ -223,4 +242,9 @@ extension ClientConnection {
         "maxclients", "requirepass", "notify-keyspace-events", "client-query-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len",
         "timeout", "tcp-keepalive",
     ]
+}
+
+/// A CONFIG SET value that cannot be applied, with Redis's reply.
+private struct ConfigSetFailure: Error {
+    let message: String
 }
