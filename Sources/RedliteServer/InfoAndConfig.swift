@@ -230,7 +230,22 @@ extension ClientConnection {
             for statistics in server.routes.all.flatMap(\.allStatistics) { statistics.reset() }
             reply(.ok)
         case "rewrite":
-            reply(.simpleError("ERR The server is running without a config file"))
+            var configuration = server.configuration
+            configuration.notifyKeyspaceEvents = server.store.notifications.configuration  // Redis's spelling
+            guard let path = configuration.configFile else {
+                reply(.simpleError("ERR The server is running without a config file"))
+                return
+            }
+            // A file removed since start-up is written anew, as Redis does.
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            do {
+                try ServerConfiguration.replaceFile(at: path, with: configuration.rewrittenConfigurationFile(text))
+                server.logger.notice("CONFIG REWRITE executed with success.")
+                reply(.ok)
+            } catch {
+                server.logger.warning("CONFIG REWRITE failed: \(error.message)")
+                reply(.simpleError("ERR Rewriting config file: \(error.message)"))
+            }
         case "help":
             reply(.array(["CONFIG <subcommand> [<arg> ...]. Subcommands are:", "GET <pattern>", "SET <directive> <value>", "RESETSTAT", "REWRITE"].map { .simpleString($0) }))
         default:

@@ -4,7 +4,7 @@ import NIOCore
 import RESP
 import RedisTestSupport
 import Redlite
-import RedliteServer
+@testable import RedliteServer
 import Testing
 
 @Suite("redlite serve: protocol, connections, transactions, pub/sub, security")
@@ -716,6 +716,44 @@ struct ServerAdministrationTests {
         forever.close()
         try BlockingCommandTests.waitForBlocked(admin, 0)
         #expect(try admin.run("INFO", "clients").string?.contains("clients_in_timeout_table:0\r\n") == true)
+        await served.stop()
+    }
+
+    @Test("CONFIG REWRITE brings the configuration file up to the running settings: comments and other directives kept, managed ones replaced in place and their repeats dropped, missing ones appended; read back, it gives the running settings; a failure answers Redis's error")
+    func configRewrite() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redlite-rewrite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("redlite.conf").path
+        let original = "# Redlite settings\nmaxclients 100\nuser alice:secret\n\ntimeout 5\ntimeout 6\nslowlog-max-len 50\n"
+        try original.write(toFile: path, atomically: true, encoding: .utf8)
+        let served = try await ServedRedlite.start { configuration in
+            try? configuration.apply(configurationFile: original)
+            configuration.configFile = path
+        }
+        let connection = try served.connect()
+        #expect(try connection.run("AUTH", "alice", "secret") == .ok)
+        #expect(try connection.run("CONFIG", "SET", "maxclients", "200", "slowlog-max-len", "64", "notify-keyspace-events", "Kx",
+                                   "requirepass", "two \"quoted\" words") == .ok)
+        #expect(try connection.run("CONFIG", "REWRITE") == .ok)
+        let rewritten = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = rewritten.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(Array(lines.prefix(7)) == ["# Redlite settings", "maxclients 200", "user alice:secret", "", "timeout 6", "slowlog-max-len 64",
+                                          ServerConfiguration.generatedMarker])
+        #expect(lines.contains(#"requirepass "two \"quoted\" words""#))
+        #expect(lines.contains("notify-keyspace-events xK"))
+        #expect(!lines.contains { $0.hasPrefix("slowlog-log-slower-than") })  // at its default, and not in the file
+        var reread = ServerConfiguration()
+        try reread.apply(configurationFile: rewritten)
+        let running = served.server.context.configuration
+        #expect(reread.maxClients == 200 && reread.slowlogMaxLength == 64 && reread.idleTimeout == 6)
+        #expect(reread.requirePass == running.requirePass && reread.notifyKeyspaceEvents == "xK" && reread.users == ["alice": "secret"])
+        #expect(reread.port == running.port && reread.tcpKeepAlive == running.tcpKeepAlive)
+        // Rewritten again with nothing changed: the same file.
+        #expect(try connection.run("CONFIG", "REWRITE") == .ok)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == rewritten)
+        try FileManager.default.removeItem(at: directory)
+        #expect(try connection.run("CONFIG", "REWRITE") == .simpleError("ERR Rewriting config file: No such file or directory"))
         await served.stop()
     }
 
