@@ -77,20 +77,7 @@ extension ServerConfiguration {
 
     private static func quoted(_ word: String) -> String {
         let plain = !word.isEmpty && word.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\\") }
-        guard !plain else { return word }
-        var result = "\""
-        for byte in word.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): result += "\\\\"
-            case UInt8(ascii: "\""): result += "\\\""
-            case UInt8(ascii: "\n"): result += "\\n"
-            case UInt8(ascii: "\r"): result += "\\r"
-            case UInt8(ascii: "\t"): result += "\\t"
-            case 0x20..<0x7f: result.append(Character(Unicode.Scalar(byte)))
-            default: result += String(format: "\\x%02x", byte)
-            }
-        }
-        return result + "\""
+        return plain ? word : ByteBuffer(string: word).redisQuoted
     }
 
     /// Replaces the file at `path` with `text` atomically (a new file beside it, flushed, then renamed
