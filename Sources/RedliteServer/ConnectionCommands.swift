@@ -10,7 +10,7 @@ extension ClientConnection {
     static let serverCommandNames: Set<String> = Set<String>([
         "hello", "auth", "quit", "reset", "ping", "client", "command", "info", "config", "shutdown", "select",
         "multi", "exec", "discard", "watch", "unwatch", "subscribe", "psubscribe", "ssubscribe", "unsubscribe",
-        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub", "monitor", "slowlog",
+        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub", "monitor", "slowlog", "acl",
     ]).union(serverAdminCommandNames)
 
     /// Subcommands Redlite answers that the command table (Redis 7.0) does not know, with their exact
@@ -33,7 +33,7 @@ extension ClientConnection {
         // Container commands: the subcommand's own arity, from the command table, as Redis checks it.
         // Subcommands newer than the table are checked too, or a short request would reach the
         // handler's reads of arguments that are not there.
-        if ["client", "command", "config", "pubsub", "slowlog"].contains(name), let subcommand = knownSubcommand(name, request),
+        if ["client", "command", "config", "pubsub", "slowlog", "acl"].contains(name), let subcommand = knownSubcommand(name, request),
            !subcommand.fits {
             reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
             return true
@@ -87,6 +87,7 @@ extension ClientConnection {
         case "pubsub": pubsubIntrospection(request)
         case "monitor": startMonitoring()
         case "slowlog": slowlog(request)
+        case "acl": acl(request)
         case _ where Self.serverAdminCommandNames.contains(name): serverAdmin(name, request)
         default: return false
         }
@@ -116,6 +117,7 @@ extension ClientConnection {
             if option == "auth" && index + 2 < request.count {
                 let user = String(buffer: request[index + 1]), password = String(buffer: request[index + 2])
                 guard server.authenticate(user: user, password: password) else {
+                    logFailedAuthentication(username: user, command: String(buffer: request[0]))
                     reply(.simpleError("WRONGPASS invalid username-password pair or user is disabled."))
                     return
                 }
@@ -169,6 +171,7 @@ extension ClientConnection {
         let user = request.count == 3 ? String(buffer: request[1]) : "default"
         let password = String(buffer: request[request.count - 1])
         guard server.authenticate(user: user, password: password) else {
+            logFailedAuthentication(username: user, command: String(buffer: request[0]))
             reply(.simpleError("WRONGPASS invalid username-password pair or user is disabled."))
             return
         }

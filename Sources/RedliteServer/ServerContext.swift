@@ -16,6 +16,8 @@ final class ServerContext: Sendable {
     let routes: CommandRoutes
     let clients = ClientRegistry()
     let monitor = MonitorFeed()
+    /// ACL LOG's events.
+    let aclLog = AccessLog()
     /// CLIENT PAUSE's hold on clients.
     let pause: ClientPause
     let slowLog: SlowLog

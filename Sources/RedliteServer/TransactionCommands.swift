@@ -100,7 +100,7 @@ extension ClientConnection {
     /// same except for what the transaction itself changed (INFO keyspace counts its keys, CONFIG SET
     /// takes effect after it).
     static let answeredAfterCommit: Set<String> = [
-        "client", "command", "info", "config", "slowlog", "pubsub", "hello", "auth", "unwatch", "monitor",
+        "client", "command", "info", "config", "slowlog", "pubsub", "hello", "auth", "unwatch", "monitor", "acl",
         "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
     ]
 

@@ -157,6 +157,59 @@ struct NetworkDifferentialTests {
         await served.stop()
     }
 
+    @Test("ACL answers as Redis's: WHOAMI, USERS, LIST, GETUSER, CAT, DRYRUN, GENPASS, HELP's errors, DELUSER, LOAD, and LOG of failed AUTH and HELLO, grouped")
+    func accessControl() async throws {
+        try await expectSameAnswers([
+            ["ACL", "WHOAMI"], ["ACL", "USERS"], ["ACL", "LIST"], ["ACL", "GETUSER", "default"], ["ACL", "GETUSER", "nobody"],
+            ["ACL", "CAT"], ["ACL", "CAT", "connection"], ["ACL", "CAT", "STRING"], ["ACL", "CAT", "nosuch"], ["ACL", "CAT", "a", "b"],
+            ["ACL", "GENPASS"], ["ACL", "GENPASS", "5"], ["ACL", "GENPASS", "4096"], ["ACL", "GENPASS", "0"], ["ACL", "GENPASS", "x"],
+            ["ACL", "GENPASS", "4097"], ["ACL", "GENPASS", "1", "2"],
+            ["ACL", "DRYRUN", "default", "get", "k"], ["ACL", "DRYRUN", "default", "get"], ["ACL", "DRYRUN", "nobody", "get", "k"],
+            ["ACL", "DRYRUN", "default", "nosuch"], ["ACL", "DRYRUN", "default", "client", "list"], ["ACL", "DRYRUN", "default", "client", "bogus"],
+            ["ACL", "DRYRUN", "default", "config", "get"], ["ACL", "DRYRUN", "default"],
+            ["ACL", "DELUSER", "default"], ["ACL", "DELUSER", "nobody", "other"], ["ACL", "LOAD"], ["ACL", "SAVE"],
+            ["ACL"], ["ACL", "BOGUS"], ["ACL", "WHOAMI", "x"], ["ACL", "LOG", "x"], ["ACL", "LOG", "1", "2"],
+            ["ACL", "LOG", "RESET"], ["ACL", "LOG"],
+            ["AUTH", "nobody", "wrong"], ["AUTH", "nobody", "wrong"], ["HELLO", "2", "AUTH", "nobody", "wrong"], ["AUTH", "other", "x"],
+            ["MULTI"], ["AUTH", "nobody", "wrong"], ["EXEC"],
+            ["ACL", "LOG"], ["ACL", "LOG", "2"], ["ACL", "LOG", "0"], ["ACL", "LOG", "-1"], ["ACL", "LOG", "RESET"], ["ACL", "LOG"],
+        ])
+        // With passwords: requirepass, a named user (set with ACL SETUSER on Redis, --user here), and
+        // the default user disabled (Redlite's default user when only named users are configured).
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start {
+            $0.requirePass = "pw"
+            $0.users = ["alice": "secret"]
+        }
+        let reference = try redis.connect(), subject = try served.connect()
+        #expect(try reference.run("ACL", "SETUSER", "alice", "on", ">secret", "~*", "&*", "+@all") == .ok)
+        #expect(try reference.run("CONFIG", "SET", "requirepass", "pw") == .ok)
+        #expect(try subject.run("AUTH", "pw") == .ok)
+        var harness = DifferentialHarness(reference: reference, subject: subject)
+        for command: [String] in [["ACL", "LIST"], ["ACL", "USERS"], ["ACL", "GETUSER", "alice"], ["ACL", "GETUSER", "default"],
+                                  ["AUTH", "alice", "wrong"], ["AUTH", "alice", "secret"], ["ACL", "WHOAMI"], ["ACL", "DRYRUN", "alice", "set", "k", "v"]] {
+            if let divergence = try harness.check(command) { Issue.record("\(divergence)") }
+        }
+        await served.stop()
+        let namedOnly = try await ServedRedlite.start { $0.users = ["alice": "secret"] }
+        let named = try namedOnly.connect()
+        #expect(try named.run("AUTH", "alice", "secret") == .ok)
+        #expect(try reference.run("ACL", "SETUSER", "default", "off", "nopass") == .ok)
+        #expect(try named.run("ACL", "GETUSER", "default") == reference.run("ACL", "GETUSER", "default"))
+        #expect(try named.run("AUTH", "default", "x") == reference.run("AUTH", "default", "x"))
+        // Users are configured at start: changing them at run time is refused, never half-applied.
+        for command in [["ACL", "SETUSER", "bob", "on", ">pw", "~app:*", "+get"], ["ACL", "DELUSER", "alice"]] {
+            guard case .simpleError(let text) = try named.send(command) else {
+                Issue.record("\(command) was not refused")
+                continue
+            }
+            #expect(text.hasPrefix("ERR Redlite's users are set when the server starts"))
+        }
+        #expect(try named.run("ACL", "USERS") == .array([.bulk("alice"), .bulk("default")]))
+        await namedOnly.stop()
+    }
+
     @Test("administration commands answer as Redis does: ROLE, WAIT, DEBUG, BGSAVE and SAVE arguments, AUTH forms, CONFIG SET errors")
     func administrationCommands() async throws {
         try await expectSameAnswers([

@@ -312,12 +312,13 @@ struct ServerBehaviourTests {
                 "config": ["get", "resetstat", "help", "rewrite", "x"], "command": ["count", "info", "docs", "list", "getkeys", "getkeysandflags", "help", "x"],
                 "info": ["server", "all", "x", "keyspace", "commandstats"], "role": [], "lastsave": [],
                 "memory": ["usage", "stats", "doctor", "purge", "help", "x"], "multi": [], "discard": [], "exec": [], "echo": [], "time": [],
+                "acl": ["whoami", "users", "list", "getuser", "cat", "genpass", "dryrun", "log", "deluser", "setuser", "load", "save", "help", "x"],
             ]
             let values = [
                 "", "x", "k", "0", "1", "-1", "99999999999999999999", "-9223372036854775808", "lib-name", "lib-ver", "ID", "ADDR", "LADDR",
                 "USER", "TYPE", "SKIPME", "MAXAGE", "normal", "pubsub", "yes", "no", "on", "off", "TIMEOUT", "ERROR", "get", "set",
                 "FILTERBY", "ACLCAT", "PATTERN", "MODULE", "*", "a b", "maxclients", "AUTH", "SETNAME", "default", "MSET", "ZADD",
-                "SORT", "MIGRATE", "GET", "client|list", "SAMPLES",
+                "SORT", "MIGRATE", "GET", "client|list", "SAMPLES", "RESET", "string", "4096", "alice",
             ]
             let connection = try served.connect()
             let names = commands.keys.sorted()
