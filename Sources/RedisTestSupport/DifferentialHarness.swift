@@ -77,6 +77,8 @@ public struct DifferentialHarness {
             // Redis lists its command dictionary in hash order.
             guard case .array(let a) = expected, case .array(let b) = actual else { return false }
             return multiset(a) == multiset(b)
+        case "latency" where command.count >= 2 && String(buffer: command[1]).lowercased() == "histogram":
+            return sameLatencyHistograms(expected, actual)
         case "acl" where command.count >= 2:
             return sameAccessControlReply(subcommand: String(buffer: command[1]).lowercased(), expected, actual)
         case "memory" where command.count >= 2 && String(buffer: command[1]).lowercased() == "usage":
@@ -122,6 +124,22 @@ public struct DifferentialHarness {
         default:
             return false
         }
+    }
+
+    /// LATENCY HISTOGRAM: the same commands with the same numbers of calls; the times are the
+    /// moment's.
+    private static func sameLatencyHistograms(_ expected: RESPValue, _ actual: RESPValue) -> Bool {
+        func calls(_ reply: RESPValue) -> [RESPValue: RESPValue]? {
+            guard let flat = reply.elements, flat.count % 2 == 0 else { return nil }
+            var result: [RESPValue: RESPValue] = [:]
+            for pair in pairs(flat) {
+                guard let name = pair.elements?.first, let details = pair.elements?.last?.elements, details.count == 4 else { return nil }
+                result[name] = details[1]
+            }
+            return result
+        }
+        guard let a = calls(expected), let b = calls(actual) else { return false }
+        return a == b
     }
 
     private static func multiset(_ values: [RESPValue]) -> [RESPValue: Int] {

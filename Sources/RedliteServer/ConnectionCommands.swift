@@ -10,7 +10,7 @@ extension ClientConnection {
     static let serverCommandNames: Set<String> = Set<String>([
         "hello", "auth", "quit", "reset", "ping", "client", "command", "info", "config", "shutdown", "select",
         "multi", "exec", "discard", "watch", "unwatch", "subscribe", "psubscribe", "ssubscribe", "unsubscribe",
-        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub", "monitor", "slowlog", "acl",
+        "punsubscribe", "sunsubscribe", "publish", "spublish", "pubsub", "monitor", "slowlog", "acl", "latency",
     ]).union(serverAdminCommandNames)
 
     /// Subcommands Redlite answers that the command table (Redis 7.0) does not know, with their exact
@@ -33,7 +33,7 @@ extension ClientConnection {
         // Container commands: the subcommand's own arity, from the command table, as Redis checks it.
         // Subcommands newer than the table are checked too, or a short request would reach the
         // handler's reads of arguments that are not there.
-        if ["client", "command", "config", "pubsub", "slowlog", "acl"].contains(name), let subcommand = knownSubcommand(name, request),
+        if ["client", "command", "config", "pubsub", "slowlog", "acl", "latency"].contains(name), let subcommand = knownSubcommand(name, request),
            !subcommand.fits {
             reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
             return true
@@ -88,6 +88,7 @@ extension ClientConnection {
         case "monitor": startMonitoring()
         case "slowlog": slowlog(request)
         case "acl": acl(request)
+        case "latency": latency(request)
         case _ where Self.serverAdminCommandNames.contains(name): serverAdmin(name, request)
         default: return false
         }

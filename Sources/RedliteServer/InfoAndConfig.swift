@@ -96,13 +96,16 @@ extension ClientConnection {
             }))
         }
         sections.append(("errorstats", server.errorStatistics.infoLines))
+        if all || requested.contains("latencystats") {
+            sections.append(("latencystats", server.routes.all.flatMap(\.allStatistics).compactMap(\.latencyInfoLine).sorted { $0.0 < $1.0 }))
+        }
         let keyspace = (try? server.store.keyspaceSummary()) ?? []
         sections.append(("keyspace", keyspace.map {
             ("db\($0.database)", "keys=\($0.keys),expires=\($0.expires),avg_ttl=\($0.averageTTLMilliseconds)")
         }))
 
         var text = ""
-        for (name, fields) in sections where (everything && name != "commandstats") || all || requested.contains(name) {
+        for (name, fields) in sections where (everything && name != "commandstats" && name != "latencystats") || all || requested.contains(name) {
             if !text.isEmpty { text += "\r\n" }
             text += "# \(name == "cpu" ? "CPU" : name.prefix(1).uppercased() + name.dropFirst())\r\n"
             for (key, value) in fields { text += "\(key):\(value)\r\n" }
@@ -155,6 +158,9 @@ extension ClientConnection {
             ("slowlog-max-len", String(configuration.slowlogMaxLength)),
             ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub \(configuration.pubsubOutputLimit.hard) \(configuration.pubsubOutputLimit.soft) \(configuration.pubsubOutputLimit.softSeconds)"),
             ("tls-port", String(configuration.tls?.port ?? 0)), ("synchronous", configuration.synchronous.rawValue.lowercased()),
+            // Per-command latency histograms are always kept; the latency monitor (LATENCY LATEST's
+            // events) is off, as at Redis's default threshold of 0.
+            ("latency-tracking", "yes"), ("latency-tracking-info-percentiles", "50 99 99.9"), ("latency-monitor-threshold", "0"),
         ]
     }
 

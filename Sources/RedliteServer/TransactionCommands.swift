@@ -100,7 +100,7 @@ extension ClientConnection {
     /// same except for what the transaction itself changed (INFO keyspace counts its keys, CONFIG SET
     /// takes effect after it).
     static let answeredAfterCommit: Set<String> = [
-        "client", "command", "info", "config", "slowlog", "pubsub", "hello", "auth", "unwatch", "monitor", "acl",
+        "client", "command", "info", "config", "slowlog", "pubsub", "hello", "auth", "unwatch", "monitor", "acl", "latency",
         "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
     ]
 

@@ -210,6 +210,18 @@ struct NetworkDifferentialTests {
         await namedOnly.stop()
     }
 
+    @Test("LATENCY answers as Redis's with the latency monitor off, and HISTOGRAM counts each command's calls as Redis's does")
+    func latency() async throws {
+        try await expectSameAnswers([
+            ["LATENCY", "LATEST"], ["LATENCY", "HISTORY", "command"], ["LATENCY", "RESET"], ["LATENCY", "RESET", "x", "y"],
+            ["LATENCY", "GRAPH", "command"], ["LATENCY", "DOCTOR"], ["LATENCY", "BOGUS"], ["LATENCY", "HISTORY"], ["LATENCY", "GRAPH"],
+            ["LATENCY", "DOCTOR", "x"], ["LATENCY", "LATEST", "x"], ["LATENCY"], ["LATENCY", "HISTOGRAM", "nosuch"],
+            ["CONFIG", "RESETSTAT"], ["SET", "a", "1"], ["SET", "b", "2"], ["GET", "a"], ["GET", "nosuch"], ["GET"], ["CLIENT", "GETNAME"],
+            ["LATENCY", "HISTOGRAM", "set", "get", "nosuch"], ["LATENCY", "HISTOGRAM", "client"], ["LATENCY", "HISTOGRAM", "SET"],
+            ["CONFIG", "GET", "latency-*"],
+        ])
+    }
+
     @Test("administration commands answer as Redis does: ROLE, WAIT, DEBUG, BGSAVE and SAVE arguments, AUTH forms, CONFIG SET errors")
     func administrationCommands() async throws {
         try await expectSameAnswers([

@@ -758,6 +758,36 @@ struct ServerAdministrationTests {
         await served.stop()
     }
 
+    @Test("INFO latencystats: the 50th, 99th and 99.9th percentiles of each command's execution times, only with ALL or by name; CONFIG RESETSTAT clears them")
+    func latencyStatistics() async throws {
+        let served = try await ServedRedlite.start()
+        let connection = try served.connect()
+        for index in 0..<200 { #expect(try connection.run("SET", "k\(index)", "v") == .ok) }
+        #expect(try connection.run("CLIENT", "GETNAME") == .nullBulkString)
+        func latencyLines(_ section: String) throws -> [String: String] {
+            guard case .bulkString(let text) = try connection.run("INFO", section) else { return [:] }
+            var fields: [String: String] = [:]
+            for line in String(buffer: text).split(separator: "\r\n") where line.hasPrefix("latency_percentiles_usec_") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                fields[String(parts[0])] = String(parts[1])
+            }
+            return fields
+        }
+        #expect(try latencyLines("default").isEmpty)
+        let lines = try latencyLines("latencystats")
+        #expect(try latencyLines("all").keys.contains("latency_percentiles_usec_set"))
+        let set = try #require(lines["latency_percentiles_usec_set"])
+        let values = set.split(separator: ",").map { $0.split(separator: "=") }
+        #expect(values.map { String($0[0]) } == ["p50", "p99", "p99.9"])
+        let numbers = values.compactMap { Double($0[1]) }
+        #expect(numbers.count == 3 && numbers[0] > 0 && numbers[0] <= numbers[1] && numbers[1] <= numbers[2])
+        #expect(lines["latency_percentiles_usec_client|getname"] != nil)
+        #expect(lines["latency_percentiles_usec_get"] == nil)  // never run
+        #expect(try connection.run("CONFIG", "RESETSTAT") == .ok)
+        #expect(try !latencyLines("latencystats").keys.contains("latency_percentiles_usec_set"))
+        await served.stop()
+    }
+
     @Test("WAIT for replicas a standalone server does not have: 0 after the timeout, or never with timeout 0, holding the client's later requests; a client that leaves meanwhile leaves nothing behind")
     func waitForReplicas() async throws {
         let served = try await ServedRedlite.start()
