@@ -74,7 +74,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SQLite page size in bytes for a new database file (a power of two, 512–65536). Default: 1024")
     var pageSize: Int?
 
-    @Option(help: "A redis.conf-style file with the same settings (flags given here win over it).")
+    @Option(help: "A redis.conf-style file with the same settings (flags given here win over it). CONFIG REWRITE writes the running settings back to it.")
     var config: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
