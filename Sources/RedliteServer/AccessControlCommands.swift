@@ -53,11 +53,7 @@ extension ClientConnection {
         case "load", "save":
             reply(.simpleError("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."))
         case "help":
-            reply(.array([
-                "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CAT [<category>]", "DELUSER <username> [<username> ...]",
-                "DRYRUN <username> <command> [<arg> ...]", "GETUSER <username>", "LIST", "USERS", "SETUSER <username> <attribs> ...",
-                "GENPASS [<bits>]", "LOG [<count> | RESET]", "LOAD", "SAVE", "WHOAMI", "HELP",
-            ].map { .simpleString($0) }))
+            reply(HelpTexts.acl)
         default:
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try ACL HELP."))
         }

@@ -579,8 +579,7 @@ extension ClientConnection {
                 }))
             }
         case "help":
-            reply(.array(["COMMAND <subcommand> [<arg> ...]. Subcommands are:", "(no subcommand)", "COUNT", "INFO [<command-name> ...]",
-                          "DOCS [<command-name> ...]", "GETKEYS <full-command>", "LIST [FILTERBY (MODULE|ACLCAT|PATTERN) <value>]"].map { .simpleString($0) }))
+            reply(HelpTexts.command)
         default:
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try COMMAND HELP."))
         }

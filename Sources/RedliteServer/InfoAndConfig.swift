@@ -253,7 +253,7 @@ extension ClientConnection {
                 reply(.simpleError("ERR Rewriting config file: \(error.message)"))
             }
         case "help":
-            reply(.array(["CONFIG <subcommand> [<arg> ...]. Subcommands are:", "GET <pattern>", "SET <directive> <value>", "RESETSTAT", "REWRITE"].map { .simpleString($0) }))
+            reply(HelpTexts.config)
         default:
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try CONFIG HELP."))
         }

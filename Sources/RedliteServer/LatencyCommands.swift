@@ -20,10 +20,7 @@ extension ClientConnection {
         case "doctor":
             reply(.verbatimString(format: "txt", text: ByteBuffer(string: "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n")))
         case "help":
-            reply(.array([
-                "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR", "GRAPH <event>", "HISTORY <event>",
-                "LATEST", "RESET [<event> ...]", "HISTOGRAM [<command> ...]", "HELP",
-            ].map { .simpleString($0) }))
+            reply(HelpTexts.latency)
         default:
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try LATENCY HELP."))
         }

@@ -77,6 +77,7 @@ struct NetworkDifferentialTests {
             ["PUBSUB", "CHANNELS", "a", "b"], ["PUBSUB", "shardchannels", "a", "b"], ["PUBSUB", "HELP"], ["PUBSUB", "NUMPAT", "x"],
             ["COMMAND", "INFO", "nosuch", "get"], ["COMMAND", "DOCS", "nosuch"], ["COMMAND", "LIST"],
             ["COMMAND", "LIST", "FILTERBY", "PATTERN", "client*"], ["COMMAND", "LIST", "FILTERBY", "ACLCAT", "dangerous"],
+            ["CONFIG", "HELP"], ["COMMAND", "HELP"], ["SLOWLOG", "HELP"], ["MEMORY", "HELP"], ["PUBSUB", "HELP"],
         ])
     }
 
@@ -160,7 +161,7 @@ struct NetworkDifferentialTests {
     @Test("ACL answers as Redis's: WHOAMI, USERS, LIST, GETUSER, CAT, DRYRUN, GENPASS, HELP's errors, DELUSER, LOAD, and LOG of failed AUTH and HELLO, grouped")
     func accessControl() async throws {
         try await expectSameAnswers([
-            ["ACL", "WHOAMI"], ["ACL", "USERS"], ["ACL", "LIST"], ["ACL", "GETUSER", "default"], ["ACL", "GETUSER", "nobody"],
+            ["ACL", "HELP"], ["ACL", "WHOAMI"], ["ACL", "USERS"], ["ACL", "LIST"], ["ACL", "GETUSER", "default"], ["ACL", "GETUSER", "nobody"],
             ["ACL", "CAT"], ["ACL", "CAT", "connection"], ["ACL", "CAT", "STRING"], ["ACL", "CAT", "nosuch"], ["ACL", "CAT", "a", "b"],
             ["ACL", "GENPASS"], ["ACL", "GENPASS", "5"], ["ACL", "GENPASS", "4096"], ["ACL", "GENPASS", "0"], ["ACL", "GENPASS", "x"],
             ["ACL", "GENPASS", "4097"], ["ACL", "GENPASS", "1", "2"],
@@ -213,7 +214,7 @@ struct NetworkDifferentialTests {
     @Test("LATENCY answers as Redis's with the latency monitor off, and HISTOGRAM counts each command's calls as Redis's does")
     func latency() async throws {
         try await expectSameAnswers([
-            ["LATENCY", "LATEST"], ["LATENCY", "HISTORY", "command"], ["LATENCY", "RESET"], ["LATENCY", "RESET", "x", "y"],
+            ["LATENCY", "HELP"], ["LATENCY", "LATEST"], ["LATENCY", "HISTORY", "command"], ["LATENCY", "RESET"], ["LATENCY", "RESET", "x", "y"],
             ["LATENCY", "GRAPH", "command"], ["LATENCY", "DOCTOR"], ["LATENCY", "BOGUS"], ["LATENCY", "HISTORY"], ["LATENCY", "GRAPH"],
             ["LATENCY", "DOCTOR", "x"], ["LATENCY", "LATEST", "x"], ["LATENCY"], ["LATENCY", "HISTOGRAM", "nosuch"],
             ["CONFIG", "RESETSTAT"], ["SET", "a", "1"], ["SET", "b", "2"], ["GET", "a"], ["GET", "nosuch"], ["GET"], ["CLIENT", "GETNAME"],
