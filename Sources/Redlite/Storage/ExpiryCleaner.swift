@@ -52,7 +52,20 @@ extension RedliteStore {
     func deleteExpiredKeys() throws -> Int {
         var total = 0
         let announce = notifications.isEnabled("x")
-        for database in 0..<ServerCommands.databaseCount {
+        // Which databases have expired keys, looked up on a reader: a delete that finds nothing would
+        // still take the writer (holding up group commits) and bump `writeSequence` (ending every
+        // loop reader's snapshot), sixteen times an interval for the usual one database in use.
+        let due = try withReader { connection in
+            let probe = try connection.statement("SELECT 1 FROM keys INDEXED BY keys_expiry WHERE db = ?1 AND expire_at <= ?2 LIMIT 1")
+            defer { probe.reset() }
+            let now = Clock.milliseconds()
+            return try (0..<ServerCommands.databaseCount).filter { database in
+                probe.reset()
+                probe.bind(1, database).bind(2, now)
+                return try probe.step()
+            }
+        }
+        for database in due {
             while true {
                 let (deleted, events) = try withWriterAutocommit { connection -> (Int, [KeyspaceNotifications.Event]) in
                     let statement = try connection.statement("""
