@@ -253,15 +253,33 @@ public final class RedisServer: Sendable {
                 let reply = try connection.send(["PING"])
                 // With requirepass, PING before AUTH answers NOAUTH: the server is up all the same.
                 if reply == .simpleString("PONG") || reply.errorMessage?.hasPrefix("NOAUTH") == true {
-                    return
+                    // The answer must come from this server: between choosing the port and binding it,
+                    // another test's server may take it (a `redlite serve` binding port 0 can be given
+                    // the same port), and then this one cannot bind and exits while PING reaches the
+                    // other. Redis writes its pid file once it listens; INFO names its process.
+                    if try isAnsweredByThisServer(connection) { return }
+                    lastProblem = "another server answers on port \(port)"
+                } else {
+                    lastProblem = "PING answered \(reply)"
                 }
-                lastProblem = "PING answered \(reply)"
             } catch {
                 lastProblem = "PING failed: \(error)"
             }
             usleep(20_000)
         }
         throw RedisServerError.failedToStart(log: "(\(lastProblem))\n" + log)
+    }
+
+    /// Whether the server answering `connection` is the one this fixture started: the process INFO
+    /// reports is the one in the pid file.
+    private func isAnsweredByThisServer(_ connection: RedisTestConnection) throws -> Bool {
+        let pidFile = directory.appendingPathComponent("redis.pid")
+        guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
+              let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return false }
+        if let password = options.password { _ = try connection.send(["AUTH", password]) }
+        guard let info = try connection.send(["INFO", "server"]).string else { return false }
+        let field = info.split(separator: "\r\n").first { $0.hasPrefix("process_id:") }
+        return field.flatMap { Int($0.dropFirst("process_id:".count)) } == pid
     }
 
     private func signalServer(_ signal: Int32) {
