@@ -83,7 +83,9 @@ extension ServerConfiguration {
     /// Replaces the file at `path` with `text` atomically (a new file beside it, flushed, then renamed
     /// over it), so a crash leaves the old file or the new one, never half of one. Throws errno.
     static func replaceFile(at path: String, with text: String) throws(FileFailure) {
-        let temporary = path + ".rewrite-\(getpid())"
+        // A name of its own: two clients' CONFIG REWRITE at once (on two event loops) each write a
+        // whole file, and the later rename wins.
+        let temporary = path + ".rewrite-\(UUID().uuidString)"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileFailure(code: errno) }
         let bytes = Array(text.utf8)

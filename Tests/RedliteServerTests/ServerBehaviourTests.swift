@@ -753,6 +753,7 @@ struct ServerAdministrationTests {
         // Rewritten again with nothing changed: the same file.
         #expect(try connection.run("CONFIG", "REWRITE") == .ok)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == rewritten)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["redlite.conf"])  // no temporary left
         try FileManager.default.removeItem(at: directory)
         #expect(try connection.run("CONFIG", "REWRITE") == .simpleError("ERR Rewriting config file: No such file or directory"))
         await served.stop()
