@@ -280,27 +280,21 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// Whether CLIENT PAUSE holds `request`: in ALL mode every command, in WRITE mode those that may
     /// change the data (writes, PUBLISH, an EXEC with a write queued). What Redis refuses before it
     /// looks at the pause is refused at once here too: a command before authentication, one not
-    /// allowed in RESP2 subscribed mode, an unknown command or a wrong number of arguments. QUIT is
+    /// allowed in RESP2 subscribed mode, an unknown command or subcommand, a wrong number of arguments. QUIT is
     /// answered at once, as Redis 7.0 answers it before anything else.
     private func pauseHolds(_ request: [ByteBuffer], name: String, route: CommandRoute) -> Bool {
         switch server.pause.mode {
         case .none: return false
         case .all: break
         case .write:
-            let mayWrite = route.isWrite || ["publish", "spublish"].contains(name)
-                || (name == "exec" && transaction?.contains { queued in
-                    let queuedName = queued[0].lowercasedASCII
-                    return server.routes[queuedName].isWrite || ["publish", "spublish"].contains(queuedName)
-                } == true)
+            let mayWrite = route.mayChangeData
+                || (name == "exec" && transaction?.contains { server.routes[$0[0].lowercasedASCII].mayChangeData } == true)
             guard mayWrite else { return false }
         }
         if name == "quit" { return false }
         if !authenticated && !route.allowedUnauthenticated { return false }
         if isSubscribed && session.protocolVersion == .resp2 && !route.allowedWhileSubscribed { return false }
-        guard let spec = route.spec, spec.accepts(argumentCount: request.count) else {
-            return route.spec == nil && server.store.implements(name)  // Redlite's own commands (VACUUM)
-        }
-        return true
+        return route.runs(request) { server.store.implements(name) }
     }
 
     /// Holds this client until the pause ends; false if it has ended meanwhile. A held client counts

@@ -13,6 +13,9 @@ final class CommandRoute: Sendable {
     let spec: CommandSpec?
     /// Goes to the group committer (Redis's `write` flag, or one of Redlite's own writes).
     let isWrite: Bool
+    /// May change what others see (a write, or PUBLISH/SPUBLISH: Redis's `may_replicate`, which the
+    /// command table does not carry): CLIENT PAUSE WRITE holds it.
+    let mayChangeData: Bool
     /// Allowed before authentication (Redis's `no_auth` flag).
     let allowedUnauthenticated: Bool
     /// Handled by the connection (CLIENT, HELLO, MULTI, SUBSCRIBE…), not by the engine.
@@ -61,6 +64,7 @@ final class CommandRoute: Sendable {
     init(name: String, spec: CommandSpec?) {
         self.spec = spec
         self.isWrite = spec?.hasFlag("write") ?? ClientConnection.redliteWrites.contains(name)
+        self.mayChangeData = isWrite || ["publish", "spublish"].contains(name)
         self.allowedUnauthenticated = spec?.hasFlag("no_auth") ?? false
         self.isServerCommand = ClientConnection.serverCommandNames.contains(name)
         self.isBlocking = ClientConnection.blockingCommands.contains(name)

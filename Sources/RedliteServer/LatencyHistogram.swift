@@ -24,9 +24,9 @@ struct LatencyHistogram: Sendable {
     /// The bucket that counts `value`.
     static func bucket(of value: UInt64) -> Int {
         guard value >= UInt64(subBuckets) else { return Int(value) }
-        let exponent = min(63 - value.leadingZeroBitCount, largestExponent)
-        let shifted = value >> UInt64(exponent - subBucketBits)
-        let subBucket = exponent == 63 - value.leadingZeroBitCount ? Int(shifted) & (subBuckets - 1) : subBuckets - 1
+        let exponent = 63 - value.leadingZeroBitCount
+        guard exponent <= largestExponent else { return bucketCount - 1 }
+        let subBucket = Int(value >> UInt64(exponent - subBucketBits)) & (subBuckets - 1)
         return subBuckets + (exponent - subBucketBits) * subBuckets + subBucket
     }
 
