@@ -103,6 +103,30 @@ public enum DifferentialCases {
             ["SETRANGE", "a", "x", "y"], ["SETEX", "t", "100", "abc"], ["APPEND", "t", "d"], ["TTL", "t"],
             ["HSET", "h", "f", "v"], ["APPEND", "h", "x"], ["STRLEN", "h"], ["GETRANGE", "h", "0", "1"], ["SETRANGE", "h", "0", "x"],
         ]),
+        DifferentialCase("long strings changed in place (Redlite keeps them in 4 KiB chunks past 16 KiB): across chunk edges, past the end, through COPY, RENAME, MOVE, expiry and whole-value writes", {
+            let long = String(repeating: "0123456789abcdef", count: 1100)  // 17,600 bytes
+            return [
+                ["SET", "s", long], ["APPEND", "s", "tail"], ["STRLEN", "s"], ["GETRANGE", "s", "16380", "16390"], ["GETRANGE", "s", "-10", "-1"],
+                ["GETRANGE", "s", "17000", "99999"], ["GETRANGE", "s", "-99999", "3"], ["SETRANGE", "s", "16382", "XYZW"], ["GETRANGE", "s", "16378", "16388"],
+                ["SETBIT", "s", "131079", "1"], ["GETBIT", "s", "131079"], ["GETBIT", "s", "131080"], ["SETRANGE", "s", "100000", "far"], ["STRLEN", "s"],
+                ["GETRANGE", "s", "50000", "50010"], ["GETBIT", "s", "400000"], ["GETBIT", "s", "800002"], ["GETRANGE", "s", "99995", "100005"],
+                ["BITCOUNT", "s"], ["BITCOUNT", "s", "16000", "17000"], ["BITPOS", "s", "1", "6000"], ["BITPOS", "s", "0", "100002"], ["GET", "s"],
+                ["APPEND", "s", ""], ["SETRANGE", "s", "5", ""], ["STRLEN", "s"], ["SETRANGE", "s", "20478", "abcd"], ["GETRANGE", "s", "20476", "20483"],
+                ["COPY", "s", "t"], ["APPEND", "t", "!"], ["STRLEN", "s"], ["STRLEN", "t"], ["GETRANGE", "t", "-3", "-1"], ["GETRANGE", "s", "-3", "-1"],
+                ["RENAME", "t", "u"], ["GETRANGE", "u", "0", "20"], ["EXISTS", "t"], ["MOVE", "u", "1"], ["SELECT", "1"], ["GETRANGE", "u", "99990", "-1"],
+                ["SETBIT", "u", "7", "1"], ["GETRANGE", "u", "0", "3"], ["SELECT", "0"], ["EXISTS", "u"],
+                ["SET", "s", "short"], ["GET", "s"], ["APPEND", "s", "+"], ["GET", "s"], ["STRLEN", "s"],
+                ["SETBIT", "bits", "1000000", "1"], ["STRLEN", "bits"], ["BITCOUNT", "bits"], ["GETBIT", "bits", "1000000"], ["BITPOS", "bits", "1"],
+                ["SETBIT", "bits", "1000000", "0"], ["BITCOUNT", "bits"], ["BITPOS", "bits", "1"], ["SETBIT", "bits", "40", "1"], ["GETRANGE", "bits", "0", "8"],
+                ["SETRANGE", "new", "20000", "x"], ["STRLEN", "new"], ["GETRANGE", "new", "19998", "20000"], ["INCR", "new"], ["GETSET", "new", "7"],
+                ["INCR", "new"], ["GET", "new"], ["SETRANGE", "new", "30000", ""], ["STRLEN", "new"],
+                ["SETRANGE", "w", "17000", "y"], ["HSET", "w", "f", "v"], ["APPEND", "w", "z"], ["GETRANGE", "w", "16999", "-1"], ["SET", "w", "over"], ["GET", "w"],
+                ["SET", "e", long, "EX", "1000"], ["APPEND", "e", "x"], ["TTL", "e"], ["SETRANGE", "e", "0", "y"], ["TTL", "e"], ["GETRANGE", "e", "0", "2"],
+                ["SETRANGE", "big", "536870911", "x"], ["STRLEN", "big"], ["GETRANGE", "big", "-2", "-1"], ["SETRANGE", "big", "536870911", "xy"],
+                ["APPEND", "big", "z"], ["SETBIT", "big", "4294967296", "1"], ["GETBIT", "big", "4294967295"], ["DEL", "big"], ["GETRANGE", "big", "0", "-1"],
+                ["SET", "g", long], ["GETDEL", "g"], ["SET", "g", long], ["SETRANGE", "g", "17599", "end"], ["GETEX", "g", "PERSIST"], ["STRLEN", "g"],
+            ]
+        }()),
         DifferentialCase("bits", [
             ["SETBIT", "b", "7", "1"], ["GET", "b"], ["GETBIT", "b", "7"], ["GETBIT", "b", "6"], ["GETBIT", "b", "100"],
             ["SETBIT", "b", "100", "1"], ["STRLEN", "b"], ["SETBIT", "b", "7", "0"], ["SETBIT", "b", "-1", "1"], ["SETBIT", "b", "1", "2"],

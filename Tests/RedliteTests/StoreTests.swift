@@ -344,6 +344,72 @@ struct StoreTests {
         #expect(try first.integrityCheck() == "ok")
     }
 
+    @Test("long strings changed in place live in chunks: APPEND, SETRANGE and SETBIT write only the chunks they touch, whole-value writes and deletes leave none behind")
+    func stringChunks() throws {
+        let store = try RedliteStore.inMemory()
+        var session = RedliteSession()
+        func chunks(_ key: String) throws -> (rows: Int64, bytes: Int64) {
+            try store.withReader { connection in
+                let statement = try connection.statement("""
+                    SELECT count(*), coalesce(sum(length(bytes)), 0) FROM string_chunks WHERE key_id = (SELECT id FROM keys WHERE key = ?1)
+                    """)
+                defer { statement.reset() }
+                statement.bind(1, ByteBuffer(string: key))
+                _ = try statement.step()
+                return (statement.int64(0), statement.int64(1))
+            }
+        }
+        func version(_ key: String) throws -> Int64? { try store.keyVersion(database: 0, key: ByteBuffer(string: key))?.version }
+
+        // 300 appends of 100 bytes: in the key row up to 16 KiB, then in eight chunks of up to 4 KiB.
+        var expected = ""
+        for index in 0..<300 {
+            let piece = String(repeating: Character(UnicodeScalar(UInt8(97 + index % 26))), count: 100)
+            expected += piece
+            #expect(store.execute("APPEND", "log", piece, session: &session) == .integer(Int64(expected.utf8.count)))
+        }
+        #expect(try chunks("log") == (8, 30_000))
+        #expect(store.execute("GET", "log", session: &session) == .bulk(expected))
+        #expect(store.execute("STRLEN", "log", session: &session) == .integer(30_000))
+        #expect(store.execute("GETRANGE", "log", "16380", "16389", session: &session)
+            == .bulk(String(expected.dropFirst(16_380).prefix(10))))
+        let before = try version("log")
+        #expect(store.execute("SETRANGE", "log", "16383", "XY", session: &session) == .integer(30_000))
+        #expect(try version("log") != before, "an in-place change is a write WATCH sees")
+        #expect(store.execute("GETRANGE", "log", "16382", "16385", session: &session)
+            == .bulk(String(expected.dropFirst(16_382).prefix(1)) + "XY" + String(expected.dropFirst(16_385).prefix(1))))
+
+        // A bit at the end of a 512 MB bitmap is one short chunk, not 512 MB of zeros.
+        #expect(store.execute("SETBIT", "bits", "4294967295", "1", session: &session) == .integer(0))
+        #expect(store.execute("STRLEN", "bits", session: &session) == .integer(536_870_912))
+        #expect(try chunks("bits") == (1, 4_096))
+        #expect(store.execute("GETBIT", "bits", "4294967295", session: &session) == .integer(1))
+        #expect(store.execute("GETBIT", "bits", "4294967294", session: &session) == .integer(0))
+        #expect(store.execute("GETRANGE", "bits", "-2", "-1", session: &session) == .bulk([0, 1]))
+        #expect(store.execute("GETRANGE", "bits", "1000000", "1000003", session: &session) == .bulk([0, 0, 0, 0]))
+        #expect(store.execute("SETBIT", "bits", "4294967295", "0", session: &session) == .integer(1))
+
+        // COPY takes the chunks along; SET, DEL and a new type leave none behind.
+        #expect(store.execute("COPY", "log", "copy", session: &session) == .integer(1))
+        #expect(try chunks("copy") == (8, 30_000))
+        #expect(store.execute("SET", "log", "short", session: &session) == .ok)
+        #expect(try chunks("log") == (0, 0))
+        #expect(store.execute("APPEND", "log", "!", session: &session) == .integer(6))
+        #expect(store.execute("GET", "log", session: &session) == .bulk("short!"))
+        #expect(store.execute("GETRANGE", "copy", "16383", "16384", session: &session) == .bulk("XY"))
+        #expect(store.execute("DEL", "bits", session: &session) == .integer(1))
+        #expect(store.execute("SETRANGE", "far", "20000", "x", session: &session) == .integer(20_001))
+        #expect(try chunks("far") == (1, 20_001 - 16_384))
+        #expect(store.execute("GETDEL", "far", session: &session) == .bulk([UInt8](repeating: 0, count: 20_000) + [120]))
+        let orphans = try store.withReader { connection in
+            let statement = try connection.statement("SELECT count(*) FROM string_chunks WHERE key_id NOT IN (SELECT id FROM keys)")
+            defer { statement.reset() }
+            _ = try statement.step()
+            return statement.int64(0)
+        }
+        #expect(orphans == 0)
+    }
+
     @Test("binary-safe keys and values, including empty ones")
     func binarySafety() throws {
         let store = try RedliteStore.inMemory()

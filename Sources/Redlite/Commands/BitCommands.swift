@@ -9,11 +9,25 @@ enum BitCommands {
             let bit = try arguments.integer(3, error: .bitValue)
             guard bit == 0 || bit == 1 else { throw RedisError.bitValue }
             return try context.write { connection in
-                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true)
-                var bytes = Array(record?.value?.readableBytesView ?? ByteBuffer().readableBytesView)
+                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true,
+                                                      loadingChunks: false)
                 let byteIndex = Int(offset >> 3)
-                if bytes.count <= byteIndex { bytes.append(contentsOf: repeatElement(0, count: byteIndex + 1 - bytes.count)) }
                 let mask = UInt8(1 << (7 - Int(offset & 7)))
+                if record?.isChunkedString == true || max(record?.stringLength ?? 0, Int64(byteIndex) + 1) > StringChunks.threshold {
+                    // In place: one chunk read and written (see StringChunks).
+                    let target = try record ?? connection.createChunkedString(db: context.db, key: arguments[1], now: context.now)
+                    var byte: UInt8 = 0
+                    if Int64(byteIndex) < target.stringLength {
+                        byte = try target.value.map { $0.getInteger(at: $0.readerIndex + byteIndex, as: UInt8.self)! }
+                            ?? connection.chunkedStringRange(id: target.id, start: Int64(byteIndex), count: 1).getInteger(at: 0, as: UInt8.self)!
+                    }
+                    let old: Int64 = byte & mask != 0 ? 1 : 0
+                    if bit == 1 { byte |= mask } else { byte &= ~mask }
+                    try connection.patchString(target, at: Int64(byteIndex), with: ByteBuffer(integer: byte), now: context.now)
+                    return .integer(old)
+                }
+                var bytes = Array(record?.value?.readableBytesView ?? ByteBuffer().readableBytesView)
+                if bytes.count <= byteIndex { bytes.append(contentsOf: repeatElement(0, count: byteIndex + 1 - bytes.count)) }
                 let old: Int64 = bytes[byteIndex] & mask != 0 ? 1 : 0
                 if bit == 1 { bytes[byteIndex] |= mask } else { bytes[byteIndex] &= ~mask }
                 try connection.writeString(db: context.db, key: arguments[1], value: ByteBuffer(bytes: bytes), expireAt: nil, keepTTL: true, now: context.now)
@@ -23,12 +37,14 @@ enum BitCommands {
         registry.register("getbit") { context, arguments in
             let offset = try bitOffset(arguments[2])
             return try context.read { connection in
-                guard let value = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string)?.value else {
+                guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string,
+                                                            loadingChunks: false) else {
                     return .integer(0)
                 }
                 let byteIndex = Int(offset >> 3)
-                guard byteIndex < value.readableBytes else { return .integer(0) }
-                let byte = value.getInteger(at: value.readerIndex + byteIndex, as: UInt8.self)!
+                guard byteIndex < record.stringLength else { return .integer(0) }
+                let byte = try record.value.map { $0.getInteger(at: $0.readerIndex + byteIndex, as: UInt8.self)! }
+                    ?? connection.chunkedStringRange(id: record.id, start: Int64(byteIndex), count: 1).getInteger(at: 0, as: UInt8.self)!
                 return .integer(byte & UInt8(1 << (7 - Int(offset & 7))) != 0 ? 1 : 0)
             }
         }

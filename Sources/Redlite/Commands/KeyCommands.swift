@@ -12,7 +12,7 @@ enum KeyCommands {
         registry.register("touch") { context, arguments in try countExisting(&context, arguments) }
         registry.register("type") { context, arguments in
             try context.read { connection in
-                .simpleString(try connection.lookupKey(db: context.db, key: arguments[1], now: context.now)?.type.name ?? "none")
+                .simpleString(try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, loadingChunks: false)?.type.name ?? "none")
             }
         }
         registry.register("keys") { context, arguments in
@@ -47,7 +47,7 @@ enum KeyCommands {
         registry.register("pexpireat") { context, arguments in try expire(&context, arguments, unit: .milliseconds, absolute: true, command: "pexpireat") }
         registry.register("persist") { context, arguments in
             try context.write { connection in
-                guard let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now), record.expireAt != nil else {
+                guard let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now, loadingChunks: false), record.expireAt != nil else {
                     return .integer(0)
                 }
                 try connection.setExpiry(id: record.id, expireAt: nil, now: context.now)
@@ -60,7 +60,7 @@ enum KeyCommands {
     private static func countExisting(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
         try context.read { connection in
             var count: Int64 = 0
-            for index in 1..<arguments.count where try connection.lookupKey(db: context.db, key: arguments[index], now: context.now) != nil {
+            for index in 1..<arguments.count where try connection.lookupKey(db: context.db, key: arguments[index], now: context.now, loadingChunks: false) != nil {
                 count += 1
             }
             return .integer(count)
@@ -71,7 +71,7 @@ enum KeyCommands {
         let (count, deleted) = try context.write { connection -> (Int64, [ByteBuffer]) in
             var deleted: [ByteBuffer] = []
             for index in 1..<arguments.count {
-                if let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[index], now: context.now) {
+                if let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[index], now: context.now, loadingChunks: false) {
                     try connection.deleteKey(id: record.id)
                     deleted.append(arguments[index])
                 }
@@ -163,11 +163,11 @@ enum KeyCommands {
 
     private static func rename(_ context: inout CommandContext, _ arguments: CommandArguments, onlyIfNew: Bool) throws -> RESPValue {
         try context.write { connection in
-            guard let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now) else {
+            guard let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now, loadingChunks: false) else {
                 throw RedisError.noSuchKey
             }
             if arguments[1] == arguments[2] { return onlyIfNew ? .integer(0) : .ok }
-            if let target = try connection.lookupKeyForWrite(db: context.db, key: arguments[2], now: context.now) {
+            if let target = try connection.lookupKeyForWrite(db: context.db, key: arguments[2], now: context.now, loadingChunks: false) {
                 if onlyIfNew { return .integer(0) }
                 try connection.deleteKey(id: target.id)
             }
@@ -202,8 +202,8 @@ enum KeyCommands {
         }
         if targetDB == context.db && arguments[1] == arguments[2] { throw RedisError.sameObject }
         return try context.write { connection in
-            guard let source = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now) else { return .integer(0) }
-            if let target = try connection.lookupKeyForWrite(db: targetDB, key: arguments[2], now: context.now) {
+            guard let source = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, loadingChunks: false) else { return .integer(0) }
+            if let target = try connection.lookupKeyForWrite(db: targetDB, key: arguments[2], now: context.now, loadingChunks: false) {
                 guard replace else { return .integer(0) }
                 try connection.deleteKey(id: target.id)
             }
@@ -216,8 +216,8 @@ enum KeyCommands {
         let targetDB = try databaseIndex(arguments, 2)
         if targetDB == context.db { throw RedisError.sameObject }
         return try context.write { connection in
-            guard let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now) else { return .integer(0) }
-            if try connection.lookupKeyForWrite(db: targetDB, key: arguments[1], now: context.now) != nil { return .integer(0) }
+            guard let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now, loadingChunks: false) else { return .integer(0) }
+            if try connection.lookupKeyForWrite(db: targetDB, key: arguments[1], now: context.now, loadingChunks: false) != nil { return .integer(0) }
             let statement = try connection.statement("UPDATE keys SET db = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
             statement.bind(1, source.id).bind(2, targetDB).bind(3, context.now)
             try statement.run()
@@ -227,7 +227,7 @@ enum KeyCommands {
 
     private static func ttl(_ context: inout CommandContext, _ arguments: CommandArguments, milliseconds: Bool) throws -> RESPValue {
         try context.read { connection in
-            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now) else { return .integer(-2) }
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, loadingChunks: false) else { return .integer(-2) }
             guard let expireAt = record.expireAt else { return .integer(-1) }
             let remaining = max(0, expireAt - context.now)
             return .integer(milliseconds ? remaining : (remaining + 500) / 1000)
@@ -236,7 +236,7 @@ enum KeyCommands {
 
     private static func expireTime(_ context: inout CommandContext, _ arguments: CommandArguments, milliseconds: Bool) throws -> RESPValue {
         try context.read { connection in
-            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now) else { return .integer(-2) }
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, loadingChunks: false) else { return .integer(-2) }
             guard let expireAt = record.expireAt else { return .integer(-1) }
             return .integer(milliseconds ? expireAt : expireAt / 1000)
         }
@@ -266,7 +266,7 @@ enum KeyCommands {
         when += base
         let expireAt = when
         return try context.write { connection in
-            guard let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now) else { return .integer(0) }
+            guard let record = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now, loadingChunks: false) else { return .integer(0) }
             let current = record.expireAt
             if nx && current != nil { return .integer(0) }
             if xx && current == nil { return .integer(0) }
@@ -310,7 +310,10 @@ extension SQLiteConnection {
             elements.bind(1, source.id).bind(2, copyID)
             try elements.run()
         case .string:
-            break
+            guard source.isChunkedString else { break }
+            let chunks = try self.statement("INSERT INTO string_chunks (key_id, chunk, bytes) SELECT ?2, chunk, bytes FROM string_chunks WHERE key_id = ?1")
+            chunks.bind(1, source.id).bind(2, copyID)
+            try chunks.run()
         }
     }
 }

@@ -74,9 +74,11 @@ enum MemoryCommands {
             index += 2
         }
         return try context.read { connection in
-            guard let record = try connection.lookupKey(db: context.db, key: arguments[2], now: context.now) else { return .nullBulkString }
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[2], now: context.now, loadingChunks: false) else {
+                return .nullBulkString
+            }
             let keyBytes = Int64(arguments[2].readableBytes)
-            var total = 2 * (keyBytes + rowOverhead) + Int64(record.value?.readableBytes ?? 0) + 24
+            var total = 2 * (keyBytes + rowOverhead) + (record.type == .string ? record.stringLength : 0) + 24
             let sql: StaticString
             switch record.type {
             case .string: return .integer(total)

@@ -108,9 +108,15 @@ enum StringCommands {
         }
         registry.register("append") { context, arguments in
             try context.write { connection in
-                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true)
+                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true,
+                                                      loadingChunks: false)
+                let length = record?.stringLength ?? 0
+                guard length + Int64(arguments[2].readableBytes) <= maxStringLength else { throw RedisError.stringTooLong }
+                if let record, record.isChunkedString || length + Int64(arguments[2].readableBytes) > StringChunks.threshold {
+                    // In place: only the last chunk is rewritten (see StringChunks).
+                    return .integer(try connection.patchString(record, at: length, with: arguments[2], now: context.now))
+                }
                 var value = record?.value ?? ByteBuffer()
-                guard Int64(value.readableBytes) + Int64(arguments[2].readableBytes) <= maxStringLength else { throw RedisError.stringTooLong }
                 value.writeImmutableBuffer(arguments[2])
                 try connection.writeString(db: context.db, key: arguments[1], value: value, expireAt: nil, keepTTL: true, now: context.now)
                 return .integer(Int64(value.readableBytes))
@@ -118,18 +124,19 @@ enum StringCommands {
         }
         registry.register("strlen") { context, arguments in
             try context.read { connection in
-                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string)
-                return .integer(Int64(record?.value?.readableBytes ?? 0))
+                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, loadingChunks: false)
+                return .integer(record?.stringLength ?? 0)
             }
         }
         registry.register("getrange") { context, arguments in
             var start = try arguments.integer(2)
             var end = try arguments.integer(3)
             return try context.read { connection in
-                guard let value = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string)?.value else {
+                guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string,
+                                                            loadingChunks: false) else {
                     return .bulk("")
                 }
-                let length = Int64(value.readableBytes)
+                let length = record.stringLength
                 if start < 0 && end < 0 && start > end { return .bulk("") }
                 if start < 0 { start += length }
                 if end < 0 { end += length }
@@ -137,6 +144,9 @@ enum StringCommands {
                 end = max(end, 0)
                 if end >= length { end = length - 1 }
                 if start > end || length == 0 { return .bulk("") }
+                guard let value = record.value else {
+                    return .bulkString(try connection.chunkedStringRange(id: record.id, start: start, count: Int(end - start + 1)))
+                }
                 return .bulkString(value.getSlice(at: value.readerIndex + Int(start), length: Int(end - start + 1))!)
             }
         }
@@ -145,11 +155,17 @@ enum StringCommands {
             guard offset >= 0 else { throw RedisError("ERR offset is out of range") }
             let patch = arguments[3]
             return try context.write { connection in
-                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true)
+                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true,
+                                                      loadingChunks: false)
                 if record == nil && patch.readableBytes == 0 { return .integer(0) }
-                if let record, patch.readableBytes == 0 { return .integer(Int64(record.value!.readableBytes)) }
+                if let record, patch.readableBytes == 0 { return .integer(record.stringLength) }
                 // Subtracted, not added: an offset near Int64.max must be refused, not overflow.
                 guard offset <= maxStringLength - Int64(patch.readableBytes) else { throw RedisError.stringTooLong }
+                if record?.isChunkedString == true || max(record?.stringLength ?? 0, offset + Int64(patch.readableBytes)) > StringChunks.threshold {
+                    // In place: only the chunks under the patch are written, none for a gap before it.
+                    let target = try record ?? connection.createChunkedString(db: context.db, key: arguments[1], now: context.now)
+                    return .integer(try connection.patchString(target, at: offset, with: patch, now: context.now))
+                }
                 var bytes = Array(record?.value?.readableBytesView ?? ByteBuffer().readableBytesView)
                 let end = Int(offset) + patch.readableBytes
                 if bytes.count < end { bytes.append(contentsOf: repeatElement(0, count: end - bytes.count)) }
@@ -284,7 +300,7 @@ enum StringCommands {
             guard !overflow else { throw RedisError.overflow }
             var text = ByteBuffer()
             text.writeDecimal(result)
-            if let record {
+            if let record, !record.isChunkedString {
                 // The row is known from the lookup: update it by row id, keeping its expiry.
                 try connection.replaceStringValue(id: record.id, value: text, now: context.now)
             } else {

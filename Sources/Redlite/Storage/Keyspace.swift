@@ -18,31 +18,36 @@ struct KeyRecord {
 extension SQLiteConnection {
     /// The live key `key` in database `db`, or nil when it does not exist or has expired: a lookup
     /// to read it, counted as a keyspace hit or miss.
-    func lookupKey(db: Int64, key: ByteBuffer, now: Int64) throws -> KeyRecord? {
+    ///
+    /// A string's value comes whole, assembled when it is in chunks (see `StringChunks`), unless
+    /// `loadingChunks` is false: then a chunked string's `value` is nil and `size` is its length,
+    /// for a command that reads or writes only part of it.
+    func lookupKey(db: Int64, key: ByteBuffer, now: Int64, loadingChunks: Bool = true) throws -> KeyRecord? {
         let statement = try statement("SELECT id, type, expire_at, value, size FROM keys WHERE db = ?1 AND key = ?2")
-        defer { statement.reset() }
         statement.bind(1, db).bind(2, key)
         guard try statement.step() else {
+            statement.reset()
             keyspaceStatistics?.recordLookup(found: false)
             return nil
         }
         let expireAt = statement.optionalInt64(2)
         if let expireAt, expireAt <= now {
+            statement.reset()
             keyspaceStatistics?.recordLookup(found: false)
             return nil
         }
         keyspaceStatistics?.recordLookup(found: true)
+        let id = statement.int64(0), size = statement.int64(4)
         let type = Schema.KeyType(rawValue: statement.int64(1)) ?? .string
-        return KeyRecord(
-            id: statement.int64(0), type: type, expireAt: expireAt,
-            value: type == .string ? statement.bytes(3) : nil, size: statement.int64(4)
-        )
+        let value = type == .string && size == 0 ? statement.bytes(3) : nil
+        statement.reset()
+        return try stringRecord(id: id, type: type, expireAt: expireAt, value: value, size: size, loadingChunks: loadingChunks)
     }
 
     /// Like `lookupKey`, for a command about to write: an expired row is deleted first, so the key
     /// starts afresh. Not a keyspace hit or miss, unless `countedAsRead`: a write command that
     /// answers the old value (GETSET, GETDEL, GETEX, SET … GET) looks it up as a read in Redis.
-    func lookupKeyForWrite(db: Int64, key: ByteBuffer, now: Int64, countedAsRead: Bool = false) throws -> KeyRecord? {
+    func lookupKeyForWrite(db: Int64, key: ByteBuffer, now: Int64, countedAsRead: Bool = false, loadingChunks: Bool = true) throws -> KeyRecord? {
         let statement = try statement("SELECT id, type, expire_at, value, size FROM keys WHERE db = ?1 AND key = ?2")
         statement.bind(1, db).bind(2, key)
         guard try statement.step() else {
@@ -53,8 +58,8 @@ extension SQLiteConnection {
         let id = statement.int64(0)
         let expireAt = statement.optionalInt64(2)
         let type = Schema.KeyType(rawValue: statement.int64(1)) ?? .string
-        let value = type == .string ? statement.bytes(3) : nil
         let size = statement.int64(4)
+        let value = type == .string && size == 0 ? statement.bytes(3) : nil
         statement.reset()
         if let expireAt, expireAt <= now {
             try deleteKey(id: id)
@@ -63,15 +68,24 @@ extension SQLiteConnection {
             return nil
         }
         if countedAsRead { keyspaceStatistics?.recordLookup(found: true) }
-        return KeyRecord(id: id, type: type, expireAt: expireAt, value: value, size: size)
+        return try stringRecord(id: id, type: type, expireAt: expireAt, value: value, size: size, loadingChunks: loadingChunks)
+    }
+
+    /// The record of a lookup, with a chunked string's value assembled when `loadingChunks`.
+    private func stringRecord(id: Int64, type: Schema.KeyType, expireAt: Int64?, value: ByteBuffer?, size: Int64,
+                              loadingChunks: Bool) throws -> KeyRecord {
+        guard type == .string, size > 0, loadingChunks else {
+            return KeyRecord(id: id, type: type, expireAt: expireAt, value: value, size: size)
+        }
+        return KeyRecord(id: id, type: type, expireAt: expireAt, value: try chunkedStringValue(id: id, length: size), size: size)
     }
 
     /// The live key of `type`, nil when missing, WRONGTYPE when of another type.
     func lookupKey(db: Int64, key: ByteBuffer, now: Int64, type: Schema.KeyType, forWrite: Bool = false,
-                   countedAsRead: Bool = false) throws -> KeyRecord? {
+                   countedAsRead: Bool = false, loadingChunks: Bool = true) throws -> KeyRecord? {
         let record = forWrite
-            ? try lookupKeyForWrite(db: db, key: key, now: now, countedAsRead: countedAsRead)
-            : try lookupKey(db: db, key: key, now: now)
+            ? try lookupKeyForWrite(db: db, key: key, now: now, countedAsRead: countedAsRead, loadingChunks: loadingChunks)
+            : try lookupKey(db: db, key: key, now: now, loadingChunks: loadingChunks)
         if let record, record.type != type { throw RedisError.wrongType }
         return record
     }
@@ -141,7 +155,7 @@ extension SQLiteConnection {
     }
 
     /// Writes a string value (creating the key, or replacing whatever the key held): one statement, or
-    /// three when the key held another type.
+    /// four when the key held another type or a string in chunks (see `StringChunks`).
     ///
     /// - Parameters:
     ///   - expireAt: the new expiry, or nil for none.
@@ -150,7 +164,8 @@ extension SQLiteConnection {
         // The common case, a string over a string or a new key, leaves `type` alone: naming it in the
         // SET list would run the type-change trigger's program on every write (about 10 % of the
         // statement's cost in a batch of random SETs). Over another type the update's WHERE skips the
-        // row, nothing changes, and the upsert runs again once the key is converted.
+        // row, nothing changes, and the upsert runs again once the key is converted. So it does over a
+        // string in chunks (`size > 0`), whose chunks go first.
         let statement = try statement("""
             INSERT INTO keys (db, key, type, value, expire_at, created_at, updated_at)
             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?5)
@@ -160,13 +175,17 @@ extension SQLiteConnection {
                 created_at = CASE WHEN expire_at IS NOT NULL AND expire_at <= ?5 THEN ?5 ELSE created_at END,
                 version = version + 1,
                 updated_at = ?5
-            WHERE type = 1
+            WHERE type = 1 AND size = 0
             """)
         statement.bind(1, db).bind(2, key).bind(3, value).bind(4, expireAt).bind(5, now).bind(6, Int64(keepTTL ? 1 : 0))
         try statement.run()
         if statement.changes > 0 { return }
         // The key holds another type: it becomes an empty string (the trigger deletes its old
         // elements); the upsert, run again with the same bindings (a reset keeps them), now applies.
+        // A chunked string's chunks are deleted here, as its type does not change.
+        let chunks = try self.statement("DELETE FROM string_chunks WHERE key_id = (SELECT id FROM keys WHERE db = ?1 AND key = ?2 AND type = 1)")
+        chunks.bind(1, db).bind(2, key)
+        try chunks.run()
         let conversion = try self.statement("UPDATE keys SET type = 1, size = 0 WHERE db = ?1 AND key = ?2")
         conversion.bind(1, db).bind(2, key)
         try conversion.run()

@@ -157,6 +157,13 @@ struct SQLiteStatement {
         return ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
+    /// Calls `body` with the current row's `column` in place (valid only inside `body`): no copy.
+    func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
     /// Every remaining row's `column` as bytes (see `ByteCollector`).
     func collectBytes(_ column: Int32, expectedRows: Int) throws -> [ByteBuffer] {
         var collector = ByteCollector(expectedValues: expectedRows)

@@ -4,7 +4,8 @@ import GRDB
 ///
 /// - `keys`: one row per Redis key in one of the 16 databases. A string's value is stored in the key
 ///   row itself (`value`): a string *is* one value, and a separate table would double the writes of
-///   every SET. Every other type keeps its elements in a table of its own, keyed by `keys.id`, whose
+///   every SET. The exception is a long string changed in place (APPEND, SETRANGE, SETBIT): its bytes
+///   are in `string_chunks` and `size` is its length (see `StringChunks`). Every other type keeps its elements in a table of its own, keyed by `keys.id`, whose
 ///   rows go with the key row (`ON DELETE CASCADE`) and with a change of type (the trigger).
 /// - `expire_at` is absolute Unix time in milliseconds, NULL for persistent keys; the partial index
 ///   serves active expiry. `size` is the element count of an aggregate key, kept by every write, so
@@ -123,6 +124,19 @@ enum Schema {
             try db.execute(sql: """
                 DROP INDEX keys_expiry;
                 CREATE INDEX keys_expiry ON keys (db, expire_at) WHERE expire_at IS NOT NULL;
+                """)
+        }
+        migrator.registerMigration("v4: strings in chunks") { db in
+            // Long strings changed in place (APPEND, SETRANGE, SETBIT), see `StringChunks`: chunk `n`
+            // holds the bytes from n * StringChunks.size; missing bytes are zeros. The key row's
+            // `size` is then the string's length (0 for a string in `value`, as every string was).
+            try db.execute(sql: """
+                CREATE TABLE string_chunks (
+                    key_id  INTEGER NOT NULL REFERENCES keys (id) ON DELETE CASCADE,
+                    chunk   INTEGER NOT NULL,
+                    bytes   BLOB    NOT NULL,
+                    PRIMARY KEY (key_id, chunk)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator
