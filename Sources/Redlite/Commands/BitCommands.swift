@@ -18,8 +18,7 @@ enum BitCommands {
                     let target = try record ?? connection.createChunkedString(db: context.db, key: arguments[1], now: context.now)
                     var byte: UInt8 = 0
                     if Int64(byteIndex) < target.stringLength {
-                        byte = try target.value.map { $0.getInteger(at: $0.readerIndex + byteIndex, as: UInt8.self)! }
-                            ?? connection.chunkedStringRange(id: target.id, start: Int64(byteIndex), count: 1).getInteger(at: 0, as: UInt8.self)!
+                        byte = try connection.stringBytes(target, start: Int64(byteIndex), count: 1).readableBytesView.first!
                     }
                     let old: Int64 = byte & mask != 0 ? 1 : 0
                     if bit == 1 { byte |= mask } else { byte &= ~mask }
@@ -43,8 +42,7 @@ enum BitCommands {
                 }
                 let byteIndex = Int(offset >> 3)
                 guard byteIndex < record.stringLength else { return .integer(0) }
-                let byte = try record.value.map { $0.getInteger(at: $0.readerIndex + byteIndex, as: UInt8.self)! }
-                    ?? connection.chunkedStringRange(id: record.id, start: Int64(byteIndex), count: 1).getInteger(at: 0, as: UInt8.self)!
+                let byte = try connection.stringBytes(record, start: Int64(byteIndex), count: 1).readableBytesView.first!
                 return .integer(byte & UInt8(1 << (7 - Int(offset & 7))) != 0 ? 1 : 0)
             }
         }
@@ -99,24 +97,27 @@ enum BitCommands {
     private static func bitcount(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
         // Redis 7.0 looks the key up first (a missing key is 0 whatever the arguments), then parses.
         try context.read { connection in
-            guard let value = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string)?.value else {
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string,
+                                                        loadingChunks: false) else {
                 return .integer(0)
             }
-            let bytes = Array(value.readableBytesView)
-            var resolved = Range(start: 0, end: Int64(bytes.count) - 1)
+            let length = record.stringLength
+            var resolved = Range(start: 0, end: length - 1)
             if arguments.count == 4 || arguments.count == 5 {
                 let start = try arguments.integer(2)
                 let end = try arguments.integer(3)
                 let isBit = arguments.count == 5 ? try isBitUnit(arguments, 4) : false
                 if start < 0 && end < 0 && start > end { return .integer(0) }
-                resolved = resolve(start: start, end: end, length: Int64(bytes.count), isBit: isBit)
+                resolved = resolve(start: start, end: end, length: length, isBit: isBit)
             } else if arguments.count != 2 {
                 throw RedisError.syntax
             }
             guard resolved.start <= resolved.end else { return .integer(0) }
-            var count = popcount(bytes[Int(resolved.start)...Int(resolved.end)])
-            if resolved.firstMask != 0 { count -= Int64((bytes[Int(resolved.start)] & resolved.firstMask).nonzeroBitCount) }
-            if resolved.lastMask != 0 { count -= Int64((bytes[Int(resolved.end)] & resolved.lastMask).nonzeroBitCount) }
+            // Only the bytes of the range are read (for a string in chunks, only its chunks there).
+            let bytes = Array(try connection.stringBytes(record, start: resolved.start, count: Int(resolved.end - resolved.start + 1)).readableBytesView)
+            var count = popcount(bytes[...])
+            if resolved.firstMask != 0 { count -= Int64((bytes[0] & resolved.firstMask).nonzeroBitCount) }
+            if resolved.lastMask != 0 { count -= Int64((bytes[bytes.count - 1] & resolved.lastMask).nonzeroBitCount) }
             return .integer(count)
         }
     }
@@ -137,11 +138,11 @@ enum BitCommands {
         let bit = try arguments.integer(2)
         guard bit == 0 || bit == 1 else { throw RedisError("ERR The bit argument must be 1 or 0.") }
         return try context.read { connection in
-            guard let value = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string)?.value else {
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string,
+                                                        loadingChunks: false) else {
                 return .integer(bit == 1 ? -1 : 0)
             }
-            let bytes = Array(value.readableBytesView)
-            let length = Int64(bytes.count)
+            let length = record.stringLength
             var endGiven = false
             var range: Range
             if arguments.count >= 4 && arguments.count <= 6 {
@@ -162,12 +163,15 @@ enum BitCommands {
                 throw RedisError.syntax
             }
             guard range.start <= range.end else { return .integer(-1) }
+            // Only the bytes of the range are read; `bytes[i - base]` is the string's byte i.
+            let base = range.start
+            let bytes = Array(try connection.stringBytes(record, start: base, count: Int(range.end - base + 1)).readableBytesView)
             var start = range.start
             var count = range.end - range.start + 1
             var position: Int64
             compute: do {
                 if range.firstMask != 0 {
-                    var byte = bit == 1 ? bytes[Int(start)] & ~range.firstMask : bytes[Int(start)] | range.firstMask
+                    var byte = bit == 1 ? bytes[Int(start - base)] & ~range.firstMask : bytes[Int(start - base)] | range.firstMask
                     if range.lastMask != 0 && count == 1 {
                         byte = bit == 1 ? byte & ~range.lastMask : byte | range.lastMask
                     }
@@ -178,12 +182,12 @@ enum BitCommands {
                 }
                 let whole = count - (range.lastMask != 0 ? 1 : 0)
                 if whole > 0 {
-                    position = firstBit(bytes[Int(start)..<Int(start + whole)], bit)
+                    position = firstBit(bytes[Int(start - base)..<Int(start - base + whole)], bit)
                     if count == whole || (position != -1 && position != whole << 3) { break compute }
                     start += whole
                     count -= whole
                 }
-                let last = bit == 1 ? bytes[Int(range.end)] & ~range.lastMask : bytes[Int(range.end)] | range.lastMask
+                let last = bit == 1 ? bytes[Int(range.end - base)] & ~range.lastMask : bytes[Int(range.end - base)] | range.lastMask
                 position = firstBit([last][...], bit)
             }
             if endGiven && bit == 0 && position == count << 3 { return .integer(-1) }

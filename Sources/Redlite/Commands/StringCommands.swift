@@ -144,10 +144,7 @@ enum StringCommands {
                 end = max(end, 0)
                 if end >= length { end = length - 1 }
                 if start > end || length == 0 { return .bulk("") }
-                guard let value = record.value else {
-                    return .bulkString(try connection.chunkedStringRange(id: record.id, start: start, count: Int(end - start + 1)))
-                }
-                return .bulkString(value.getSlice(at: value.readerIndex + Int(start), length: Int(end - start + 1))!)
+                return .bulkString(try connection.stringBytes(record, start: start, count: Int(end - start + 1)))
             }
         }
         registry.register("setrange") { context, arguments in

@@ -18,8 +18,8 @@ import NIOCore
 ///   far past the end therefore writes one chunk, not the gap.
 /// - A string goes to chunks when an in-place change leaves it longer than `StringChunks.threshold`,
 ///   and back to `value` when a whole-value write (SET and the like) replaces it. GET and every
-///   other reader get the whole value from `lookupKey`, assembled; GETRANGE, GETBIT and STRLEN read
-///   only what they need.
+///   other reader get the whole value from `lookupKey`, assembled; GETRANGE, GETBIT, STRLEN, BITCOUNT
+///   and BITPOS read only what they need (`stringBytes`).
 enum StringChunks {
     /// Bytes per chunk. An APPEND rewrites the last chunk, so its cost follows this size: 50,000
     /// APPENDs of 100 bytes, pipelined, took 3.1 s with 16 KiB chunks and 1.55 s with 4 KiB (Redis
@@ -64,6 +64,14 @@ extension SQLiteConnection {
             }
         }
         return buffer
+    }
+
+    /// The `count` bytes from `start` of the live string `record`, found by a lookup with
+    /// `loadingChunks: false`: a slice of its value, or read from its chunks. The caller keeps the
+    /// range inside the string's length.
+    func stringBytes(_ record: KeyRecord, start: Int64, count: Int) throws -> ByteBuffer {
+        if let value = record.value { return value.getSlice(at: value.readerIndex + Int(start), length: count)! }
+        return try chunkedStringRange(id: record.id, start: start, count: count)
     }
 
     /// Writes `patch` at `offset` into the live string `record` (found by a lookup for write in this
