@@ -161,6 +161,62 @@ struct RandomDifferentialTests {
         #expect(pair.harness.commandsSent == 10_000)
     }
 
+    /// In-place changes and partial reads of strings past Redlite's chunk threshold (16 KiB, in 4 KiB
+    /// chunks, see `StringChunks`), with offsets at chunk edges and gaps of zeros, mixed with the
+    /// commands that copy, move, replace and delete them.
+    @Test("long strings: 2,500 in-place changes and partial reads per seed, offsets at chunk edges, zero divergences",
+          arguments: [UInt64(21), 22])
+    func longStrings(seed: UInt64) async throws {
+        try await offloaded { try Self.longStringsBody(seed: seed) }
+    }
+
+    static func longStringsBody(seed: UInt64) throws {
+        var pair = try DifferentialPair()
+        var generator = Generator(seed: seed)
+        func number(_ below: Int64) -> Int64 { Int64(generator.rng.next() % UInt64(below)) }
+        func offset() -> Int64 {
+            generator.pick([0, 1, 4095, 4096, 4097, 8191, 16383, 16384, 16385, 20480, number(5 * 4096), number(200_000)])
+        }
+        func text(_ length: Int) -> String { String((0..<length).map { _ in Character(UnicodeScalar(UInt8(97 + number(26)))) }) }
+        func range() -> [String] {
+            let start = number(140_000) - 70_000
+            return ["\(start)", "\(start + generator.pick([0, 3, 5000, -1]))"]
+        }
+        func key() -> String { generator.pick(["a", "b", "c"]) }
+        var divergences = 0
+        for step in 0..<2500 {
+            let command: [String]
+            switch number(24) {
+            case 0, 1, 2: command = ["APPEND", key(), text(generator.pick([1, 10, 100, 5000, 4096, 4099]))]
+            case 3, 4, 5: command = ["SETRANGE", key(), "\(offset())", text(generator.pick([1, 3, 100, 4098]))]
+            case 6, 7, 8: command = ["SETBIT", key(), "\(offset() * 8 + number(8))", "\(number(2))"]
+            case 9: command = ["GETBIT", key(), "\(offset() * 8 + number(8))"]
+            case 10, 11: command = ["GETRANGE", key()] + range()
+            case 12: command = [generator.pick(["STRLEN", "GET"]), key()]
+            case 13: command = ["BITCOUNT", key()] + (generator.chance(80) ? range() + generator.pick([[], ["BIT"], ["BYTE"]]) : [])
+            case 14: command = ["BITPOS", key(), "\(number(2))"] + generator.pick([[], [range()[0]], range(), range() + ["BIT"]])
+            case 15: command = ["COPY", key(), key(), "REPLACE"]
+            case 16: command = ["RENAME", key(), key()]
+            case 17: command = generator.pick([["SET", key(), "small"], ["DEL", key()], ["GETDEL", key()], ["HSET", key(), "f", "v"]])
+            case 18: command = ["GETSET", key(), text(generator.pick([1, 20_000]))]
+            case 19: command = [generator.pick(["INCR", "TYPE", "EXISTS"]), key()]
+            case 20: command = ["MOVE", key(), "1"]
+            case 21: command = ["GETRANGE", key(), "16382", "16386"]
+            case 22: command = ["SETRANGE", key(), "\(offset())", ""]
+            default: command = ["APPEND", key(), ""]
+            }
+            if let divergence = try pair.harness.check(command) {
+                divergences += 1
+                if divergences <= 5 { Issue.record("seed \(seed), step \(step): \(divergence)") }
+            }
+        }
+        for key in ["a", "b", "c"] {
+            if let divergence = try pair.harness.check(["GET", key]) { Issue.record("seed \(seed), final \(key): \(divergence)") }
+        }
+        #expect(divergences == 0, "seed \(seed): \(divergences) divergences")
+        #expect(pair.harness.commandsSent == 2503)
+    }
+
     /// Every command the engine implements, with arguments drawn from edge cases: extreme and
     /// malformed numbers, option words of every command, empty strings, keys of each type. What a
     /// fuzzer of this kind found (ZINCRBY's flags, cursors as `strtoul` reads them, H/S/ZSCAN's order
