@@ -29,6 +29,18 @@ struct CommandContext {
         return store.writer.withLockedValue { take($0) }
     }
 
+    /// Forgets the aggregate keys the command emptied when no events are published for them (they
+    /// are taken only while keyspace notifications are on). The list lives on the writer connection:
+    /// left there, it grew by one entry per emptied key for as long as the process ran, and handed
+    /// stale `del` events to the first write after notifications were turned on.
+    func discardEmptiedKeys() {
+        if let connection {
+            connection.emptiedKeys.removeAll(keepingCapacity: true)
+        } else if snapshot == nil {
+            store.writer.withLockedValue { $0.emptiedKeys.removeAll(keepingCapacity: true) }
+        }
+    }
+
     var db: Int64 { Int64(database) }
 
     /// Runs a read-only body on a read connection (or the transaction's connection).

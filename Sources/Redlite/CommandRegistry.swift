@@ -66,6 +66,8 @@ final class CommandRegistry: Sendable {
         guard entry.accepts(arguments.count) else { return .simpleError(RedisError.wrongArity(entry.name).message) }
         do {
             let reply = try entry.handler(&context, CommandArguments(values: arguments))
+            var eventsTaken = false
+            defer { if entry.isWrite && !eventsTaken { context.discardEmptiedKeys() } }
             // Clients blocked on keys learn about writes to them (only tracked while someone waits).
             // A write command that answered null (LMPOP on empty lists, SET NX on an existing key…)
             // changed nothing: it must not wake anyone, or a blocked client's own failed attempt
@@ -82,12 +84,15 @@ final class CommandRegistry: Sendable {
                     let events = context.deletedKeyEvents + KeyspaceNotifications.events(
                         command: entry.name, arguments: arguments, keyPositions: positions, reply: reply, database: context.database)
                     context.events += KeyspaceNotifications.addDeletions(events, emptied: context.takeEmptiedKeys())
+                    eventsTaken = true
                 }
             }
             return reply
         } catch let error as RedisError {
+            if entry.isWrite { context.discardEmptiedKeys() }
             return .simpleError(error.message)
         } catch {
+            if entry.isWrite { context.discardEmptiedKeys() }
             return .simpleError("ERR \(error)")
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RESP
 @testable import Redlite
+import Synchronization
 import Testing
 
 @Suite("The embedded store")
@@ -408,6 +409,33 @@ struct StoreTests {
             return statement.int64(0)
         }
         #expect(orphans == 0)
+    }
+
+    @Test("keys a write empties are not kept for notifications nobody asked for: none pile up, none reach a later subscriber", arguments: [false, true])
+    func emptiedKeysAreNotKept(inTransaction: Bool) throws {
+        let store = try RedliteStore.inMemory()
+        var session = RedliteSession()
+        for _ in 0..<100 {
+            if inTransaction {
+                _ = try store.transaction { tx in
+                    _ = tx.execute("RPUSH", "queue", "job")
+                    _ = tx.execute("RPOP", "queue")
+                }
+            } else {
+                _ = store.execute("RPUSH", "queue", "job", session: &session)
+                _ = store.execute("RPOP", "queue", session: &session)
+            }
+        }
+        _ = store.execute("SADD", "s", "m", session: &session)
+        _ = store.execute("SREM", "s", "m", "x", session: &session)
+        #expect(store.writer.withLockedValue { $0.emptiedKeys.count } == 0)
+        // Turned on later, notifications carry only the events of the writes after.
+        store.notifications.configure("KEA")
+        let received = Mutex<[String]>([])
+        let subscriber = PubSubHub.Subscriber { message in received.withLock { $0.append(String(buffer: message.payload)) } }
+        store.pubsub.subscribe(subscriber, pattern: ByteBuffer(string: "__key*__:*"))
+        _ = store.execute("SET", "k", "v", session: &session)
+        #expect(received.withLock { $0 } == ["set", "k"])
     }
 
     @Test("binary-safe keys and values, including empty ones")
