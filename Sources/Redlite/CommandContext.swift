@@ -19,25 +19,33 @@ struct CommandContext {
     /// `del` events for the keys DEL/UNLINK actually deleted.
     var deletedKeyEvents: [KeyspaceNotifications.Event] = []
 
-    /// The aggregate keys the command emptied (from the writer connection).
-    func takeEmptiedKeys() -> [(database: Int, key: ByteBuffer)] {
-        let take = { (connection: SQLiteConnection) -> [(database: Int, key: ByteBuffer)] in
-            defer { connection.emptiedKeys.removeAll() }
-            return connection.emptiedKeys
+    /// The aggregate keys the command emptied and the keys it found expired (from the writer
+    /// connection), for their keyspace events.
+    func takeKeyChanges() -> (emptied: [(database: Int, key: ByteBuffer)], expired: [(database: Int, key: ByteBuffer)]) {
+        let take = { (connection: SQLiteConnection) -> (emptied: [(database: Int, key: ByteBuffer)], expired: [(database: Int, key: ByteBuffer)]) in
+            defer {
+                connection.emptiedKeys.removeAll()
+                connection.expiredKeys.removeAll()
+            }
+            return (connection.emptiedKeys, connection.expiredKeys)
         }
         if let connection { return take(connection) }
         return store.writer.withLockedValue { take($0) }
     }
 
-    /// Forgets the aggregate keys the command emptied when no events are published for them (they
-    /// are taken only while keyspace notifications are on). The list lives on the writer connection:
-    /// left there, it grew by one entry per emptied key for as long as the process ran, and handed
-    /// stale `del` events to the first write after notifications were turned on.
-    func discardEmptiedKeys() {
-        if let connection {
+    /// Forgets the keys the command emptied or found expired when no events are published for them
+    /// (they are taken only while keyspace notifications are on). The lists live on the writer
+    /// connection: left there, they grew by one entry per such key for as long as the process ran,
+    /// and handed stale events to the first write after notifications were turned on.
+    func discardKeyChanges() {
+        let discard = { (connection: SQLiteConnection) in
             connection.emptiedKeys.removeAll(keepingCapacity: true)
+            connection.expiredKeys.removeAll(keepingCapacity: true)
+        }
+        if let connection {
+            discard(connection)
         } else if snapshot == nil {
-            store.writer.withLockedValue { $0.emptiedKeys.removeAll(keepingCapacity: true) }
+            store.writer.withLockedValue { discard($0) }
         }
     }
 

@@ -67,32 +67,40 @@ final class CommandRegistry: Sendable {
         do {
             let reply = try entry.handler(&context, CommandArguments(values: arguments))
             var eventsTaken = false
-            defer { if entry.isWrite && !eventsTaken { context.discardEmptiedKeys() } }
+            defer { if entry.isWrite && !eventsTaken { context.discardKeyChanges() } }
             // Clients blocked on keys learn about writes to them (only tracked while someone waits).
             // A write command that answered null (LMPOP on empty lists, SET NX on an existing key…)
             // changed nothing: it must not wake anyone, or a blocked client's own failed attempt
             // would wake it again, forever.
-            if entry.isWrite, let spec = entry.spec, !reply.isError, !reply.isNull,
+            let changed = !reply.isError && !reply.isNull
+            if entry.isWrite, let spec = entry.spec, changed || context.store.notifications.isEnabled,
                context.store.blocking.hasWaiters || context.store.notifications.isEnabled {
                 let positions = spec.keyPositions(arguments: arguments.map { String(buffer: $0) })
-                if context.store.blocking.hasWaiters {
+                if changed && context.store.blocking.hasWaiters {
                     for position in positions {
                         context.store.blocking.markWritten(.init(database: context.database, key: arguments[position]))
                     }
                 }
                 if context.store.notifications.isEnabled {
-                    let events = context.deletedKeyEvents + KeyspaceNotifications.events(
-                        command: entry.name, arguments: arguments, keyPositions: positions, reply: reply, database: context.database)
-                    context.events += KeyspaceNotifications.addDeletions(events, emptied: context.takeEmptiedKeys())
+                    let changes = context.takeKeyChanges()
                     eventsTaken = true
+                    // Keys found expired are announced whatever the command then did (SET … XX over
+                    // an expired key answers null), as Redis's lookup removes them first.
+                    var events: [KeyspaceNotifications.Event] = []
+                    if changed {
+                        events = KeyspaceNotifications.addDeletions(context.deletedKeyEvents + KeyspaceNotifications.events(
+                            command: entry.name, arguments: arguments, keyPositions: positions, reply: reply, database: context.database),
+                            emptied: changes.emptied)
+                    }
+                    context.events += KeyspaceNotifications.addExpirations(events, expired: changes.expired)
                 }
             }
             return reply
         } catch let error as RedisError {
-            if entry.isWrite { context.discardEmptiedKeys() }
+            if entry.isWrite { context.discardKeyChanges() }
             return .simpleError(error.message)
         } catch {
-            if entry.isWrite { context.discardEmptiedKeys() }
+            if entry.isWrite { context.discardKeyChanges() }
             return .simpleError("ERR \(error)")
         }
     }

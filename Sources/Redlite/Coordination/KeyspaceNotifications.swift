@@ -99,6 +99,23 @@ public final class KeyspaceNotifications: Sendable {
         return result
     }
 
+    /// Inserts an `expired` event for each key the command found expired (and removed or replaced)
+    /// before the first event about that key, where Redis's lookup sends it; at the end for a key the
+    /// command then left alone.
+    static func addExpirations(_ events: [Event], expired: [(database: Int, key: ByteBuffer)]) -> [Event] {
+        guard !expired.isEmpty else { return events }
+        var result = events
+        for (database, key) in expired {
+            let expiry = Event(database: database, key: key, name: "expired", kind: "x")
+            if let first = result.firstIndex(where: { $0.database == database && $0.key == key && $0.name != "expired" }) {
+                result.insert(expiry, at: first)
+            } else {
+                result.append(expiry)
+            }
+        }
+        return result
+    }
+
     /// The events a successful write command produces, as Redis 7.0 names them. Commands that changed
     /// nothing (a zero count, a null reply) produce none.
     static func events(command name: String, arguments: [ByteBuffer], keyPositions: [Int], reply: RESPValue, database: Int) -> [Event] {

@@ -64,6 +64,7 @@ extension SQLiteConnection {
         if let expireAt, expireAt <= now {
             try deleteKey(id: id)
             keyspaceStatistics?.recordExpired(1)
+            expiredKeys.append((Int(db), key))
             if countedAsRead { keyspaceStatistics?.recordLookup(found: false) }
             return nil
         }
@@ -172,12 +173,21 @@ extension SQLiteConnection {
             ON CONFLICT (db, key) DO UPDATE SET
                 value = excluded.value,
                 expire_at = CASE WHEN ?6 AND (expire_at IS NULL OR expire_at > ?5) THEN expire_at ELSE excluded.expire_at END,
-                created_at = CASE WHEN expire_at IS NOT NULL AND expire_at <= ?5 THEN ?5 ELSE created_at END,
+                created_at = CASE WHEN expire_at IS NOT NULL AND expire_at <= ?5 THEN redlite_replaced_expired(?5) ELSE created_at END,
                 version = version + 1,
                 updated_at = ?5
             WHERE type = 1 AND size = 0
             """)
         statement.bind(1, db).bind(2, key).bind(3, value).bind(4, expireAt).bind(5, now).bind(6, Int64(keepTTL ? 1 : 0))
+        defer {
+            // A key that had expired and was replaced counts as expired (expired_keys, an `expired`
+            // event), as Redis's lookup before its write removes it first.
+            if replacedExpiredRows > 0 {
+                replacedExpiredRows = 0
+                keyspaceStatistics?.recordExpired(1)
+                expiredKeys.append((Int(db), key))
+            }
+        }
         try statement.run()
         if statement.changes > 0 { return }
         // The key holds another type: it becomes an empty string (the trigger deletes its old

@@ -16,6 +16,11 @@ final class SQLiteConnection {
     private var statements: [UnsafeRawPointer: OpaquePointer] = [:]
     /// Aggregate keys emptied (and so deleted) by the current command, for keyspace notifications.
     var emptiedKeys: [(database: Int, key: ByteBuffer)] = []
+    /// Keys the current command found expired and removed or replaced (Redis's lazy expiry on a
+    /// write), for their `expired` events.
+    var expiredKeys: [(database: Int, key: ByteBuffer)] = []
+    /// Rows `redlite_replaced_expired()` saw replaced since the caller last looked (see `writeString`).
+    var replacedExpiredRows = 0
     /// Where the store counts this connection's key lookups and expired keys (nil: not counted).
     var keyspaceStatistics: KeyspaceStatistics?
 
@@ -31,10 +36,16 @@ final class SQLiteConnection {
         sqlite3_rollback_hook(handle, nil, nil)
         sqlite3_update_hook(handle, nil, nil)
         sqlite3_set_authorizer(handle, nil, nil)
+        // Called by SQL only where a write replaces a row that had expired, so that the write can count
+        // it (one function call in that case, nothing on the usual path).
+        sqlite3_create_function_v2(handle, "redlite_replaced_expired", 1, SQLITE_UTF8, Unmanaged.passUnretained(self).toOpaque(),
+                                   replacedExpiredFunction, nil, nil, nil)
     }
 
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }
+        // The handle may outlive this object (GRDB's queue closes it): the function's pointer to it goes first.
+        sqlite3_create_function_v2(handle, "redlite_replaced_expired", 1, SQLITE_UTF8, nil, nil, nil, nil, nil)
     }
 
     /// A prepared statement for `sql`, prepared once per connection and reused.
@@ -79,6 +90,15 @@ final class SQLiteConnection {
             throw error
         }
     }
+}
+
+/// `redlite_replaced_expired(x)`: counts one replaced expired row on the connection it was registered
+/// with and returns `x`.
+private let replacedExpiredFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
+    if let connection = sqlite3_user_data(context) {
+        Unmanaged<SQLiteConnection>.fromOpaque(connection).takeUnretainedValue().replacedExpiredRows += 1
+    }
+    sqlite3_result_value(context, arguments?[0])
 }
 
 /// A prepared statement being bound and stepped. Always `reset()` after use (the helpers do).
