@@ -127,7 +127,13 @@ extension ClientConnection {
                 connection.blockedWaiter = nil
                 return
             }
-            guard connection.blockedWaiter === waiter else { return }  // already served
+            guard connection.blockedWaiter === waiter else {
+                // Already served, or the client went away between submitting this and the writer's
+                // registration (its cancel found nothing to cancel then): the registration must not
+                // outlive it, or a later push would hand an element to nobody.
+                registry.cancel(waiter)
+                return
+            }
             connection.handle.update { $0.blocked = true }
             // Whoever cancels the registration first (the timeout, CLIENT UNBLOCK) ends the block.
             connection.handle.unblocker.withLockedValue { unblocker in

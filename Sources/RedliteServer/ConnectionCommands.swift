@@ -195,17 +195,22 @@ extension ClientConnection {
         name = ""
         authenticated = !server.authenticationRequired
         user = "default"
+        // CLIENT REPLY OFF ends, as Redis 7.0's RESET clears its reply-off flag; under CLIENT REPLY
+        // SKIP this RESET's own answer is still the one skipped. (7.0 keeps CLIENT NO-EVICT.)
+        if replies == .off { replies = .on }
         handle.update {
             $0.name = ""
             $0.database = 0
             $0.protocolVersion = 2
             $0.inMulti = -1
+            $0.user = "default"
         }
         reply(.simpleString("RESET"))
     }
 
     /// MONITOR: from now on, every command any other client sends arrives here as a line.
     func startMonitoring() {
+        guard !departed else { return }
         reply(.ok)
         guard !isMonitor else { return }
         isMonitor = true

@@ -54,9 +54,13 @@ extension ClientConnection {
     }
 
     func subscribe(_ request: [ByteBuffer], kind: SubscriptionKind) {
+        guard !departed else { return }
         let subscriber = makeSubscriber()
         let hub = server.store.pubsub
-        for target in request.dropFirst() {
+        for requested in request.dropFirst() {
+            // Kept for as long as the subscription lasts, here and in the hub: a copy, not a slice of
+            // the read buffer the request arrived in (see `watch`).
+            let target = ByteBuffer(bytes: requested.readableBytesView)
             switch kind {
             case .channel:
                 if channels.insert(target).inserted {

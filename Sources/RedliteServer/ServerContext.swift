@@ -36,6 +36,9 @@ final class ServerContext: Sendable {
     // Statistics (INFO stats) and metrics.
     let commandsProcessed = ShardedCounter()
     let connectionsReceived = ManagedAtomicCounter()
+    /// Connection handlers still in memory, open or not: once every client has gone it must come back
+    /// to zero (a handler kept alive by a closure it holds would stay, with its buffers).
+    let connectionHandlersAlive = ManagedAtomicCounter()
     let rejectedConnections = ManagedAtomicCounter()
     let errorReplies = ManagedAtomicCounter()
     let commandCounter: Counter

@@ -32,7 +32,10 @@ extension ClientConnection {
             reply(.simpleError("ERR WATCH inside MULTI is not allowed"))
             return
         }
-        for key in request.dropFirst() {
+        for requested in request.dropFirst() {
+            // A copy: the request's bytes are a slice of the whole read buffer they arrived in, which
+            // a kept slice would keep alive (up to 64 KB per key, counted as the key's few bytes).
+            let key = ByteBuffer(bytes: requested.readableBytesView)
             let version = try? server.store.keyVersion(database: session.database, key: key)
             watched.append((session.database, key, version ?? nil))
             watchedBytes += Self.keptSize(of: key)

@@ -429,12 +429,14 @@ struct NetworkDifferentialTests {
             "CLIENT REPLY SKIP", "CLIENT REPLY SKIP", "GET a", "GET a", "CLIENT REPLY bogus", "CLIENT GETREDIR", "CLIENT TRACKINGINFO",
             "CLIENT CACHING yes", "CLIENT UNBLOCK 99999", "CLIENT UNBLOCK x", "CLIENT UNBLOCK 1 bogus", "CLIENT KILL USER nobody",
             "CLIENT KILL USER default SKIPME yes",
+            // RESET ends CLIENT REPLY OFF (its own answer is sent); under SKIP its answer is the one skipped.
+            "CLIENT REPLY OFF", "RESET", "PING", "CLIENT REPLY SKIP", "RESET", "PING",
         ].map { $0 + "\r\n" }.joined()
         var answers: [[RESPValue]] = []
         for connection in [try redis.connect(), try served.connect()] {
             try connection.write(ByteBuffer(string: input))
-            // Thirteen answers for 22 commands: REPLY OFF and SKIP drop the others.
-            answers.append(try (0..<13).map { _ in try connection.readValue() })
+            // Sixteen answers for 28 commands: REPLY OFF and SKIP drop the others.
+            answers.append(try (0..<16).map { _ in try connection.readValue() })
             #expect(try connection.run("PING") == .simpleString("PONG"))
         }
         #expect(answers[1] == answers[0])

@@ -263,6 +263,46 @@ struct ServerBehaviourTests {
         await served.stop()
     }
 
+    @Test("clients that go away leave nothing behind: subscribers, clients blocked in BLPOP or WAIT and monitors are freed, their registrations gone")
+    func departedClientsAreFreed() async throws {
+        let served = try await ServedRedlite.start()
+        let admin = try served.connect()
+        func alive() -> Int64 { served.server.context.connectionHandlersAlive.current }
+        for _ in 0..<3 {
+            let subscriber = try served.connect()
+            _ = try subscriber.run("SUBSCRIBE", "news")
+            _ = try subscriber.run("PSUBSCRIBE", "n*")
+            let resp3 = try served.connect()
+            _ = try resp3.run("HELLO", "3")
+            _ = try resp3.run("SSUBSCRIBE", "shard")
+            let blocked = try served.connect()
+            try blocked.write({ var b = ByteBuffer(); b.writeRESPCommand(["BLPOP", "queue", "0"]); return b }())
+            let waiting = try served.connect()
+            try waiting.write({ var b = ByteBuffer(); b.writeRESPCommand(["WAIT", "1", "0"]); return b }())
+            let monitor = try served.connect()
+            _ = try monitor.run("MONITOR")
+            // Until the server has the BLPOP and the WAIT, closing would not test their clean-up.
+            for _ in 0..<100 {
+                if case .integer(let count) = try admin.run("INFO", "clients").string.map({ text -> RESPValue in
+                    let line = text.split(separator: "\r\n").first { $0.hasPrefix("blocked_clients:") }
+                    return .integer(Int64(line?.split(separator: ":").last ?? "0") ?? 0)
+                }) ?? .null, count == 2 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            for connection in [subscriber, resp3, blocked, waiting, monitor] { connection.close() }
+        }
+        // Bounded wait (5 s) for the event loop to see the closes.
+        for _ in 0..<250 where alive() != 1 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(alive() == 1, "connection handlers still in memory besides the admin's: \(alive() - 1)")
+        #expect(try admin.run("PUBSUB", "NUMSUB", "news") == .array([.bulk("news"), .integer(0)]))
+        #expect(try admin.run("PUBSUB", "NUMPAT") == .integer(0))
+        #expect(try admin.run("PUBSUB", "SHARDNUMSUB", "shard") == .array([.bulk("shard"), .integer(0)]))
+        // No dead client takes the element.
+        #expect(try admin.run("RPUSH", "queue", "job") == .integer(1))
+        #expect(try admin.run("LLEN", "queue") == .integer(1))
+        await served.stop()
+    }
+
     @Test("a subscriber that stops reading is disconnected at the output-buffer limit; others are unaffected")
     func slowSubscriber() async throws {
         let served = try await ServedRedlite.start { configuration in
