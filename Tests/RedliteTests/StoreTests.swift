@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RESP
+import RedisTestSupport
 @testable import Redlite
 import Synchronization
 import Testing
@@ -329,6 +330,47 @@ struct StoreTests {
         var session = RedliteSession()
         #expect(store.execute("GET", "counter", session: &session) == .bulk("1600"))
         #expect(store.execute("HLEN", "h:3", session: &session) == .integer(200))
+    }
+
+    @Test("a read command sees one snapshot: a string in chunks read while another thread replaces it is always one of its values", arguments: [false, true])
+    func readsSeeOneSnapshot(chunkedOnly: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        let store = try RedliteStore.open(path: directory.path("snapshot.db"))
+        let long = [UInt8](repeating: 0, count: 20_000) + [UInt8(ascii: "x")]
+        let done = Mutex(false)
+        // A writer alternates the key between a string in chunks and a short one (or rewrites the
+        // chunks); 2,000 rounds at most, or 5 s.
+        let writer = Task {
+            try await offloaded {
+                var session = RedliteSession()
+                let started = ContinuousClock.now
+                for _ in 0..<2000 where ContinuousClock.now - started < .seconds(5) && !done.withLock({ $0 }) {
+                    _ = store.execute("DEL", "big", session: &session)
+                    _ = store.execute("SETRANGE", "big", "20000", "x", session: &session)
+                    if !chunkedOnly { _ = store.execute("SET", "big", "hello", session: &session) }
+                }
+                done.withLock { $0 = true }
+            }
+        }
+        let torn = try await offloaded {
+            var session = RedliteSession()
+            var torn: [String] = []
+            let started = ContinuousClock.now
+            while !done.withLock({ $0 }) && ContinuousClock.now - started < .seconds(6) && torn.count < 5 {
+                switch store.execute("GET", "big", session: &session) {
+                case .nullBulkString: break
+                case .bulkString(let value) where value == ByteBuffer(string: "hello") || Array(value.readableBytesView) == long: break
+                case let other: torn.append("\(other)".prefix(80).description)
+                }
+                if case .integer(let length) = store.execute("STRLEN", "big", session: &session), ![0, 5, 20_001].contains(length) {
+                    torn.append("STRLEN \(length)")
+                }
+            }
+            return torn
+        }
+        done.withLock { $0 = true }
+        try await writer.value
+        #expect(torn.isEmpty, "reads between two states: \(torn)")
     }
 
     @Test("two stores (as two processes would) share one file")

@@ -229,7 +229,7 @@ enum BitCommands {
             }
             if maxLength > 0 {
                 try connection.writeString(db: context.db, key: arguments[2], value: ByteBuffer(bytes: result), expireAt: nil, keepTTL: false, now: context.now)
-            } else if let existing = try connection.lookupKeyForWrite(db: context.db, key: arguments[2], now: context.now) {
+            } else if let existing = try connection.lookupKeyForWrite(db: context.db, key: arguments[2], now: context.now, loadingChunks: false) {
                 try connection.deleteKey(id: existing.id)
             }
             return .integer(Int64(maxLength))

@@ -57,8 +57,8 @@ enum SetCommands {
         registry.register("srandmember") { context, arguments in try randomMember(&context, arguments) }
         registry.register("smove") { context, arguments in
             try context.write { connection in
-                let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now)
-                let destination = try connection.lookupKeyForWrite(db: context.db, key: arguments[2], now: context.now)
+                let source = try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now, loadingChunks: false)
+                let destination = try connection.lookupKeyForWrite(db: context.db, key: arguments[2], now: context.now, loadingChunks: false)
                 guard let source else { return .integer(0) }
                 if source.type != .set || (destination != nil && destination?.type != .set) { throw RedisError.wrongType }
                 if source.id == destination?.id {
@@ -137,7 +137,7 @@ enum SetCommands {
                 result = (sets.first ?? nil)?.filter { !removed.contains($0) } ?? []
             }
             guard let destination else { return .set(result.map { .bulkString($0) }) }
-            if let existing = try connection.lookupKeyForWrite(db: context.db, key: destination, now: context.now) {
+            if let existing = try connection.lookupKeyForWrite(db: context.db, key: destination, now: context.now, loadingChunks: false) {
                 try connection.deleteKey(id: existing.id)
             }
             if result.isEmpty { return .integer(0) }

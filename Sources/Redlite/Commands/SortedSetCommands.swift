@@ -295,7 +295,7 @@ enum SortedSetCommands {
 
     /// Replaces `key` with a sorted set of `members` (deleting it when empty); returns the count.
     static func storeZSet(_ connection: SQLiteConnection, _ context: CommandContext, _ key: ByteBuffer, _ members: [ScoredMember]) throws -> Int64 {
-        if let existing = try connection.lookupKeyForWrite(db: context.db, key: key, now: context.now) {
+        if let existing = try connection.lookupKeyForWrite(db: context.db, key: key, now: context.now, loadingChunks: false) {
             try connection.deleteKey(id: existing.id)
         }
         guard !members.isEmpty else { return 0 }
@@ -401,7 +401,7 @@ enum SortedSetCommands {
     static func loadSources(_ connection: SQLiteConnection, _ context: CommandContext, _ arguments: CommandArguments, keys: Range<Int>) throws -> [[ScoredMember]?] {
         var sources: [[ScoredMember]?] = []
         for index in keys {
-            guard let record = try connection.lookupKey(db: context.db, key: arguments[index], now: context.now) else {
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[index], now: context.now, loadingChunks: false) else {
                 sources.append(nil)
                 continue
             }

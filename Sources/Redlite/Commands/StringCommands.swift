@@ -16,7 +16,7 @@ enum StringCommands {
         registry.register("set") { context, arguments in try set(&context, arguments) }
         registry.register("setnx") { context, arguments in
             try context.write { connection in
-                if try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now) != nil { return .integer(0) }
+                if try connection.lookupKeyForWrite(db: context.db, key: arguments[1], now: context.now, loadingChunks: false) != nil { return .integer(0) }
                 try connection.writeString(db: context.db, key: arguments[1], value: arguments[2], expireAt: nil, keepTTL: false, now: context.now)
                 return .integer(1)
             }
@@ -70,7 +70,7 @@ enum StringCommands {
             guard arguments.count % 2 == 1 else { throw RedisError.wrongArity("msetnx") }
             return try context.write { connection in
                 for index in stride(from: 1, to: arguments.count, by: 2)
-                where try connection.lookupKeyForWrite(db: context.db, key: arguments[index], now: context.now) != nil {
+                where try connection.lookupKeyForWrite(db: context.db, key: arguments[index], now: context.now, loadingChunks: false) != nil {
                     return .integer(0)
                 }
                 for index in stride(from: 1, to: arguments.count, by: 2) {
@@ -92,7 +92,10 @@ enum StringCommands {
         registry.register("incrbyfloat") { context, arguments in
             // Redis checks the type, then the current value, then the increment.
             try context.write { connection in
-                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true)
+                let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string, forWrite: true,
+                                                      loadingChunks: false)
+                // A string in chunks is longer than any number: not assembled just to be refused.
+                if record?.isChunkedString == true { throw RedisError.notFloat }
                 var current: Float80 = 0
                 if let value = record?.value {
                     guard let parsed = RedisNumbers.parseLongDouble(value) else { throw RedisError.notFloat }
@@ -239,7 +242,8 @@ enum StringCommands {
             return .ok
         }
         return try context.write { connection in
-            let existing = try connection.lookupKeyForWrite(db: context.db, key: key, now: context.now, countedAsRead: options.get)
+            let existing = try connection.lookupKeyForWrite(db: context.db, key: key, now: context.now, countedAsRead: options.get,
+                                                            loadingChunks: options.get)
             var reply = RESPValue.ok
             if options.get {
                 if let existing, existing.type != .string { throw RedisError.wrongType }
@@ -287,7 +291,8 @@ enum StringCommands {
 
     static func incrementBy(_ context: inout CommandContext, _ key: ByteBuffer, _ amount: Int64) throws -> RESPValue {
         try context.write { connection in
-            let record = try connection.lookupKey(db: context.db, key: key, now: context.now, type: .string, forWrite: true)
+            let record = try connection.lookupKey(db: context.db, key: key, now: context.now, type: .string, forWrite: true, loadingChunks: false)
+            if record?.isChunkedString == true { throw RedisError.notInteger }  // longer than any number
             var current: Int64 = 0
             if let value = record?.value {
                 guard let parsed = RedisNumbers.parseInteger(value) else { throw RedisError.notInteger }
@@ -297,7 +302,7 @@ enum StringCommands {
             guard !overflow else { throw RedisError.overflow }
             var text = ByteBuffer()
             text.writeDecimal(result)
-            if let record, !record.isChunkedString {
+            if let record {
                 // The row is known from the lookup: update it by row id, keeping its expiry.
                 try connection.replaceStringValue(id: record.id, value: text, now: context.now)
             } else {

@@ -84,9 +84,12 @@ extension SQLiteConnection {
     /// The live key of `type`, nil when missing, WRONGTYPE when of another type.
     func lookupKey(db: Int64, key: ByteBuffer, now: Int64, type: Schema.KeyType, forWrite: Bool = false,
                    countedAsRead: Bool = false, loadingChunks: Bool = true) throws -> KeyRecord? {
+        // A string in chunks is assembled only for a string command that asks: any other type's
+        // lookup finds it only to answer WRONGTYPE.
+        let assemble = loadingChunks && type == .string
         let record = forWrite
-            ? try lookupKeyForWrite(db: db, key: key, now: now, countedAsRead: countedAsRead, loadingChunks: loadingChunks)
-            : try lookupKey(db: db, key: key, now: now, loadingChunks: loadingChunks)
+            ? try lookupKeyForWrite(db: db, key: key, now: now, countedAsRead: countedAsRead, loadingChunks: assemble)
+            : try lookupKey(db: db, key: key, now: now, loadingChunks: assemble)
         if let record, record.type != type { throw RedisError.wrongType }
         return record
     }
@@ -193,13 +196,17 @@ extension SQLiteConnection {
         // The key holds another type: it becomes an empty string (the trigger deletes its old
         // elements); the upsert, run again with the same bindings (a reset keeps them), now applies.
         // A chunked string's chunks are deleted here, as its type does not change.
-        let chunks = try self.statement("DELETE FROM string_chunks WHERE key_id = (SELECT id FROM keys WHERE db = ?1 AND key = ?2 AND type = 1)")
-        chunks.bind(1, db).bind(2, key)
-        try chunks.run()
-        let conversion = try self.statement("UPDATE keys SET type = 1, size = 0 WHERE db = ?1 AND key = ?2")
-        conversion.bind(1, db).bind(2, key)
-        try conversion.run()
-        try statement.run()
+        // In one transaction: a caller in autocommit (a SET outside MULTI, embedded) must not leave,
+        // or let a reader see, a key between the two.
+        try transaction {
+            let chunks = try self.statement("DELETE FROM string_chunks WHERE key_id = (SELECT id FROM keys WHERE db = ?1 AND key = ?2 AND type = 1)")
+            chunks.bind(1, db).bind(2, key)
+            try chunks.run()
+            let conversion = try self.statement("UPDATE keys SET type = 1, size = 0 WHERE db = ?1 AND key = ?2")
+            conversion.bind(1, db).bind(2, key)
+            try conversion.run()
+            try statement.run()
+        }
     }
 
     /// Replaces the value of a live string key found by a lookup in this transaction, keeping its

@@ -224,12 +224,18 @@ public final class RedliteStore: Sendable {
         return try body(connection)
     }
 
-    /// Runs `body` on a read connection (a snapshot of the last commit).
+    /// Runs `body` on a read connection, in one read transaction: every statement of it reads the same
+    /// snapshot of the last commit. (In autocommit each statement took its own: a command that reads
+    /// a key's row and then its elements or chunks could see a write between the two, as a string in
+    /// chunks whose chunks a SET had just deleted.)
     func withReader<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         guard let readers = self.readers else { return try writer.withLockedValue { try body($0) } }
         let connection = try readers.withLockedValue { $0.popLast() } ?? Self.openConnection(path: path, configuration: configuration, readOnly: true,
                                                                                                  statistics: keyspaceStatistics)
         defer { readers.withLockedValue { $0.append(connection) } }
+        if connection.isInTransaction { return try body(connection) }
+        try connection.statement("BEGIN").run()
+        defer { if connection.isInTransaction { try? connection.statement("COMMIT").run() } }
         return try body(connection)
     }
 
