@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import RESP
+import RedisTestSupport
 @testable import Redlite
 import RedliteSQLiteWAL
 import Testing
@@ -89,34 +90,44 @@ struct WALCoalescingTests {
         let path = directory.path("stream.db")
         let store = try RedliteStore.open(path: path)
         let writes = 2_000
-        let writer = Task.detached {
-            for index in 1...writes {
-                // Two keys per transaction, far apart in the key order (different pages).
-                try store.transaction { transaction in
-                    _ = transaction.execute("SET", "a:counter", "\(index)")
-                    _ = transaction.execute("SET", "z:counter", "\(index)")
+        // Both on threads of their own: the reader's loop blocks its thread for as long as it runs, and
+        // on the cooperative pool (two threads on two cores) it and another test's blocking work left
+        // the writer task no thread for the reader's whole minute (it saw no commit at all).
+        let writer = Task {
+            try await offloaded {
+                for index in 1...writes {
+                    // Two keys per transaction, far apart in the key order (different pages).
+                    try store.transaction { transaction in
+                        _ = transaction.execute("SET", "a:counter", "\(index)")
+                        _ = transaction.execute("SET", "z:counter", "\(index)")
+                    }
                 }
             }
         }
-        let reader = try store.makeReader()
-        var session = RedliteSession()
-        var last = 0
-        var checks = 0
-        let deadline = ContinuousClock.now + .seconds(60)
-        while last < writes && ContinuousClock.now < deadline && checks < 1_000_000 {
-            checks += 1
-            // One command, one snapshot: both keys come from the same commit.
-            let reply = reader.execute(["MGET", "a:counter", "z:counter"].map { ByteBuffer(string: $0) }, name: "mget", session: &session)
-            reader.endSnapshot()
-            guard case .array(let values) = reply, values.count == 2 else {
-                Issue.record("unexpected reply \(reply)")
-                break
+        let (last, problems) = try await offloaded { () -> (Int, [String]) in
+            let reader = try store.makeReader()
+            var session = RedliteSession()
+            var last = 0
+            var checks = 0
+            var problems: [String] = []
+            let deadline = ContinuousClock.now + .seconds(60)
+            while last < writes && ContinuousClock.now < deadline && checks < 1_000_000 && problems.count < 5 {
+                checks += 1
+                // One command, one snapshot: both keys come from the same commit.
+                let reply = reader.execute(["MGET", "a:counter", "z:counter"].map { ByteBuffer(string: $0) }, name: "mget", session: &session)
+                reader.endSnapshot()
+                guard case .array(let values) = reply, values.count == 2 else {
+                    problems.append("unexpected reply \(reply)")
+                    break
+                }
+                guard case .bulkString(let first) = values[0], let value = Int(String(buffer: first)) else { continue }
+                if values[1] != values[0] { problems.append("torn: \(values)") }
+                if value < last { problems.append("went back from \(last) to \(value)") }
+                last = value
             }
-            guard case .bulkString(let first) = values[0], let value = Int(String(buffer: first)) else { continue }
-            #expect(values[1] == values[0])
-            #expect(value >= last)
-            last = value
+            return (last, problems)
         }
+        #expect(problems.isEmpty, "\(problems)")
         try await writer.value
         #expect(last == writes)
         #expect(try store.integrityCheck() == "ok")
