@@ -427,6 +427,11 @@ struct StoreTests {
         #expect(store.execute("STRLEN", "bits", session: &session) == .integer(536_870_912))
         #expect(try chunks("bits") == (1, 4_096))
         #expect(store.execute("GETBIT", "bits", "4294967295", session: &session) == .integer(1))
+        // Counted in its one chunk, not in a 512 MB buffer.
+        #expect(store.execute("BITCOUNT", "bits", session: &session) == .integer(1))
+        #expect(store.execute("BITCOUNT", "bits", "-1", "-1", session: &session) == .integer(1))
+        #expect(store.execute("BITCOUNT", "bits", "4294967288", "4294967294", "BIT", session: &session) == .integer(0))
+        #expect(store.execute("BITCOUNT", "bits", "4294967289", "4294967295", "BIT", session: &session) == .integer(1))
         #expect(store.execute("GETBIT", "bits", "4294967294", session: &session) == .integer(0))
         #expect(store.execute("GETRANGE", "bits", "-2", "-1", session: &session) == .bulk([0, 1]))
         #expect(store.execute("GETRANGE", "bits", "1000000", "1000003", session: &session) == .bulk([0, 0, 0, 0]))

@@ -60,8 +60,13 @@ enum BitCommands {
         return offset
     }
 
-    private static func popcount(_ bytes: ArraySlice<UInt8>) -> Int64 {
-        bytes.reduce(0) { $0 + Int64($1.nonzeroBitCount) }
+    /// Set bits in `bytes`, eight bytes at a time.
+    static func popcount(_ bytes: UnsafeRawBufferPointer) -> Int64 {
+        let words = bytes.count / 8
+        var total = 0
+        for word in 0..<words { total += bytes.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self).nonzeroBitCount }
+        for index in (words * 8)..<bytes.count { total += bytes[index].nonzeroBitCount }
+        return Int64(total)
     }
 
     /// Resolves a BYTE/BIT range the way bitcount and bitpos do; nil when the range is empty.
@@ -113,12 +118,22 @@ enum BitCommands {
                 throw RedisError.syntax
             }
             guard resolved.start <= resolved.end else { return .integer(0) }
-            // Only the bytes of the range are read (for a string in chunks, only its chunks there).
-            let bytes = Array(try connection.stringBytes(record, start: resolved.start, count: Int(resolved.end - resolved.start + 1)).readableBytesView)
-            var count = popcount(bytes[...])
-            if resolved.firstMask != 0 { count -= Int64((bytes[0] & resolved.firstMask).nonzeroBitCount) }
-            if resolved.lastMask != 0 { count -= Int64((bytes[bytes.count - 1] & resolved.lastMask).nonzeroBitCount) }
-            return .integer(count)
+            // Only the bytes of the range are read; a string in chunks is counted chunk by chunk, the
+            // bytes no chunk holds being zeros (a sparse 512 MB bitmap is not built to count it).
+            let count = Int64(resolved.end - resolved.start + 1)
+            var total: Int64
+            if record.isChunkedString {
+                total = try connection.chunkedStringPopcount(id: record.id, start: resolved.start, count: count)
+            } else {
+                total = try connection.stringBytes(record, start: resolved.start, count: Int(count)).withUnsafeReadableBytes(popcount)
+            }
+            if resolved.firstMask != 0 || resolved.lastMask != 0 {
+                let first = try connection.stringBytes(record, start: resolved.start, count: 1).readableBytesView.first!
+                let last = try connection.stringBytes(record, start: resolved.end, count: 1).readableBytesView.first!
+                if resolved.firstMask != 0 { total -= Int64((first & resolved.firstMask).nonzeroBitCount) }
+                if resolved.lastMask != 0 { total -= Int64((last & resolved.lastMask).nonzeroBitCount) }
+            }
+            return .integer(total)
         }
     }
 

@@ -66,6 +66,26 @@ extension SQLiteConnection {
         return buffer
     }
 
+    /// The set bits of the `count` bytes from `start` of the chunked string `id`, counted in the chunks
+    /// that hold them (the others are zeros): BITCOUNT without building the range.
+    func chunkedStringPopcount(id: Int64, start: Int64, count: Int64) throws -> Int64 {
+        guard count > 0 else { return 0 }
+        let end = start + count
+        let statement = try statement("SELECT chunk, bytes FROM string_chunks WHERE key_id = ?1 AND chunk BETWEEN ?2 AND ?3")
+        defer { statement.reset() }
+        statement.bind(1, id).bind(2, start / StringChunks.size).bind(3, (end - 1) / StringChunks.size)
+        var total: Int64 = 0
+        while try statement.step() {
+            let chunkStart = statement.int64(0) * StringChunks.size
+            total += statement.withBlob(1) { bytes in
+                let from = max(chunkStart, start), to = min(chunkStart + Int64(bytes.count), end)
+                guard from < to else { return 0 }
+                return BitCommands.popcount(UnsafeRawBufferPointer(rebasing: bytes[Int(from - chunkStart)..<Int(to - chunkStart)]))
+            }
+        }
+        return total
+    }
+
     /// The `count` bytes from `start` of the live string `record`, found by a lookup with
     /// `loadingChunks: false`: a slice of its value, or read from its chunks. The caller keeps the
     /// range inside the string's length.
