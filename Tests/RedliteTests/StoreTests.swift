@@ -435,7 +435,18 @@ struct StoreTests {
         #expect(store.execute("GETBIT", "bits", "4294967294", session: &session) == .integer(0))
         #expect(store.execute("GETRANGE", "bits", "-2", "-1", session: &session) == .bulk([0, 1]))
         #expect(store.execute("GETRANGE", "bits", "1000000", "1000003", session: &session) == .bulk([0, 0, 0, 0]))
+        #expect(store.execute("BITPOS", "bits", "0", session: &session) == .integer(0))
+        #expect(store.execute("BITPOS", "bits", "1", "536870000", session: &session) == .integer(4_294_967_295))
+        #expect(store.execute("BITPOS", "bits", "1", "-1", "-1", session: &session) == .integer(4_294_967_295))
+        #expect(store.execute("BITPOS", "bits", "1", "4294967280", "4294967294", "BIT", session: &session) == .integer(-1))
         #expect(store.execute("SETBIT", "bits", "4294967295", "0", session: &session) == .integer(1))
+        // Found past several windows of BITPOS's reading: a 1 at 1 MB, after zeros.
+        #expect(store.execute("SETBIT", "sparse", "8000003", "1", session: &session) == .integer(0))
+        #expect(store.execute("BITPOS", "sparse", "1", session: &session) == .integer(8_000_003))
+        #expect(store.execute("BITPOS", "sparse", "1", "1", "1000000", session: &session) == .integer(8_000_003))
+        #expect(store.execute("BITPOS", "sparse", "1", "1", "999999", session: &session) == .integer(-1))
+        #expect(store.execute("BITPOS", "sparse", "0", "1000000", session: &session) == .integer(8_000_000))
+        #expect(store.execute("DEL", "sparse", session: &session) == .integer(1))
 
         // COPY takes the chunks along; SET, DEL and a new type leave none behind.
         #expect(store.execute("COPY", "log", "copy", session: &session) == .integer(1))

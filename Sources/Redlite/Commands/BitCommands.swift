@@ -149,6 +149,30 @@ enum BitCommands {
         return bit == 1 ? -1 : position
     }
 
+    /// Bytes BITPOS reads at a time.
+    static let bitposWindow: Int64 = 64 * 1024
+
+    /// `firstBit` over the `count` bytes from `start` of a string, read a window at a time and only up
+    /// to the window with the first match.
+    private static func firstBit(in record: KeyRecord, from start: Int64, count: Int64, _ bit: Int64, _ connection: SQLiteConnection) throws -> Int64 {
+        var offset: Int64 = 0
+        while offset < count {
+            let size = min(bitposWindow, count - offset)
+            let found = try connection.stringBytes(record, start: start + offset, count: Int(size)).withUnsafeReadableBytes { bytes -> Int64 in
+                // Eight bytes at a time past those with nothing to find (all 0s looking for a 1, all
+                // 1s looking for a 0), then bit by bit.
+                let skip: UInt64 = bit == 1 ? 0 : ~0
+                var index = 0
+                while index + 8 <= bytes.count && bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) == skip { index += 8 }
+                let rest = firstBit(Array(bytes[index...])[...], bit)
+                return bit == 1 && rest == -1 ? -1 : Int64(index << 3) + rest
+            }
+            if bit == 1 ? found != -1 : found != size << 3 { return (offset << 3) + found }
+            offset += size
+        }
+        return bit == 1 ? -1 : count << 3
+    }
+
     private static func bitpos(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
         let bit = try arguments.integer(2)
         guard bit == 0 || bit == 1 else { throw RedisError("ERR The bit argument must be 1 or 0.") }
@@ -178,15 +202,16 @@ enum BitCommands {
                 throw RedisError.syntax
             }
             guard range.start <= range.end else { return .integer(-1) }
-            // Only the bytes of the range are read; `bytes[i - base]` is the string's byte i.
-            let base = range.start
-            let bytes = Array(try connection.stringBytes(record, start: base, count: Int(range.end - base + 1)).readableBytesView)
+            // The range's edge bytes are read on their own and its whole bytes in windows of at most
+            // `bitposWindow`, up to the first match: a sparse 512 MB bitmap is never built whole.
+            func byte(at index: Int64) throws -> UInt8 { try connection.stringBytes(record, start: index, count: 1).readableBytesView.first! }
             var start = range.start
             var count = range.end - range.start + 1
             var position: Int64
             compute: do {
                 if range.firstMask != 0 {
-                    var byte = bit == 1 ? bytes[Int(start - base)] & ~range.firstMask : bytes[Int(start - base)] | range.firstMask
+                    let first = try byte(at: start)
+                    var byte = bit == 1 ? first & ~range.firstMask : first | range.firstMask
                     if range.lastMask != 0 && count == 1 {
                         byte = bit == 1 ? byte & ~range.lastMask : byte | range.lastMask
                     }
@@ -197,12 +222,13 @@ enum BitCommands {
                 }
                 let whole = count - (range.lastMask != 0 ? 1 : 0)
                 if whole > 0 {
-                    position = firstBit(bytes[Int(start - base)..<Int(start - base + whole)], bit)
+                    position = try firstBit(in: record, from: start, count: whole, bit, connection)
                     if count == whole || (position != -1 && position != whole << 3) { break compute }
                     start += whole
                     count -= whole
                 }
-                let last = bit == 1 ? bytes[Int(range.end - base)] & ~range.lastMask : bytes[Int(range.end - base)] | range.lastMask
+                let end = try byte(at: range.end)
+                let last = bit == 1 ? end & ~range.lastMask : end | range.lastMask
                 position = firstBit([last][...], bit)
             }
             if endGiven && bit == 0 && position == count << 3 { return .integer(-1) }
