@@ -49,19 +49,8 @@ extension SQLiteConnection {
     /// The caller keeps the range inside the string's length.
     func chunkedStringRange(id: Int64, start: Int64, count: Int) throws -> ByteBuffer {
         var buffer = ByteBuffer(repeating: 0, count: count)
-        guard count > 0 else { return buffer }
-        let end = start + Int64(count)
-        let statement = try statement("SELECT chunk, bytes FROM string_chunks WHERE key_id = ?1 AND chunk BETWEEN ?2 AND ?3")
-        defer { statement.reset() }
-        statement.bind(1, id).bind(2, start / StringChunks.size).bind(3, (end - 1) / StringChunks.size)
-        while try statement.step() {
-            let chunkStart = statement.int64(0) * StringChunks.size
-            statement.withBlob(1) { bytes in
-                let from = max(chunkStart, start), to = min(chunkStart + Int64(bytes.count), end)
-                guard from < to else { return }
-                let source = UnsafeRawBufferPointer(rebasing: bytes[Int(from - chunkStart)..<Int(to - chunkStart)])
-                buffer.setBytes(source, at: Int(from - start))
-            }
+        try forEachStoredPart(ofChunkedString: id, start: start, count: Int64(count)) { offset, bytes in
+            buffer.setBytes(bytes, at: Int(offset))
         }
         return buffer
     }
@@ -69,21 +58,29 @@ extension SQLiteConnection {
     /// The set bits of the `count` bytes from `start` of the chunked string `id`, counted in the chunks
     /// that hold them (the others are zeros): BITCOUNT without building the range.
     func chunkedStringPopcount(id: Int64, start: Int64, count: Int64) throws -> Int64 {
-        guard count > 0 else { return 0 }
+        var total: Int64 = 0
+        try forEachStoredPart(ofChunkedString: id, start: start, count: count) { _, bytes in total += BitCommands.popcount(bytes) }
+        return total
+    }
+
+    /// Calls `body` with each stored piece of the range `count` bytes from `start` of the chunked
+    /// string `id`, in order, with its offset in the range (valid only inside `body`). The bytes of
+    /// the range it is not called for are zeros.
+    private func forEachStoredPart(ofChunkedString id: Int64, start: Int64, count: Int64,
+                                   _ body: (Int64, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard count > 0 else { return }
         let end = start + count
         let statement = try statement("SELECT chunk, bytes FROM string_chunks WHERE key_id = ?1 AND chunk BETWEEN ?2 AND ?3")
         defer { statement.reset() }
         statement.bind(1, id).bind(2, start / StringChunks.size).bind(3, (end - 1) / StringChunks.size)
-        var total: Int64 = 0
         while try statement.step() {
             let chunkStart = statement.int64(0) * StringChunks.size
-            total += statement.withBlob(1) { bytes in
+            try statement.withBlob(1) { bytes in
                 let from = max(chunkStart, start), to = min(chunkStart + Int64(bytes.count), end)
-                guard from < to else { return 0 }
-                return BitCommands.popcount(UnsafeRawBufferPointer(rebasing: bytes[Int(from - chunkStart)..<Int(to - chunkStart)]))
+                guard from < to else { return }
+                try body(from - start, UnsafeRawBufferPointer(rebasing: bytes[Int(from - chunkStart)..<Int(to - chunkStart)]))
             }
         }
-        return total
     }
 
     /// The `count` bytes from `start` of the live string `record`, found by a lookup with
