@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GRDBSQLite
+import VaporCSQLite
 import NIOCore
 import Redlite
 
@@ -148,7 +148,7 @@ final class RawSQLite {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(path: String) throws {
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+        guard sqlite_nio_sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
             throw RedliteError.storage("cannot open \(path)")
         }
         try exec("""
@@ -178,27 +178,27 @@ final class RawSQLite {
 
     deinit {
         for statement in [insertStatement, selectStatement, hashStatement, incrementStatement, listPushStatement, listPopStatement, listRangeStatement,
-                          listIndexStatement, setAddStatement, zsetAddStatement, zsetRangeStatement, begin, commit] { sqlite3_finalize(statement) }
-        sqlite3_close(db)
+                          listIndexStatement, setAddStatement, zsetAddStatement, zsetRangeStatement, begin, commit] { sqlite_nio_sqlite3_finalize(statement) }
+        sqlite_nio_sqlite3_close(db)
     }
 
     private func exec(_ sql: String) throws {
-        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw RedliteError.storage(String(cString: sqlite3_errmsg(db))) }
+        guard sqlite_nio_sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw RedliteError.storage(String(cString: sqlite_nio_sqlite3_errmsg(db))) }
     }
 
     private func prepare(_ sql: String) throws -> OpaquePointer? {
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw RedliteError.storage(String(cString: sqlite3_errmsg(db))) }
+        guard sqlite_nio_sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw RedliteError.storage(String(cString: sqlite_nio_sqlite3_errmsg(db))) }
         return statement
     }
 
     private func bind(_ statement: OpaquePointer?, _ index: Int32, _ bytes: ByteBuffer) {
-        _ = bytes.withUnsafeReadableBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+        _ = bytes.withUnsafeReadableBytes { sqlite_nio_sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
     }
 
     private func step(_ statement: OpaquePointer?) {
-        while sqlite3_step(statement) == SQLITE_ROW {}
-        sqlite3_reset(statement)
+        while sqlite_nio_sqlite3_step(statement) == SQLITE_ROW {}
+        sqlite_nio_sqlite3_reset(statement)
     }
 
     func insert(_ key: ByteBuffer, _ value: ByteBuffer) throws {
@@ -209,13 +209,13 @@ final class RawSQLite {
 
     func select(_ key: ByteBuffer) throws {
         bind(selectStatement, 1, key)
-        if sqlite3_step(selectStatement) == SQLITE_ROW {
-            let count = Int(sqlite3_column_bytes(selectStatement, 0))
-            if let pointer = sqlite3_column_blob(selectStatement, 0) {
+        if sqlite_nio_sqlite3_step(selectStatement) == SQLITE_ROW {
+            let count = Int(sqlite_nio_sqlite3_column_bytes(selectStatement, 0))
+            if let pointer = sqlite_nio_sqlite3_column_blob(selectStatement, 0) {
                 _ = ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: count))
             }
         }
-        sqlite3_reset(selectStatement)
+        sqlite_nio_sqlite3_reset(selectStatement)
     }
 
     func hashInsert(_ key: ByteBuffer, _ field: ByteBuffer, _ value: ByteBuffer) throws {
@@ -233,7 +233,7 @@ final class RawSQLite {
     func listPush(_ key: ByteBuffer, _ value: ByteBuffer) throws {
         head -= 1
         bind(listPushStatement, 1, key)
-        sqlite3_bind_int64(listPushStatement, 2, head)
+        sqlite_nio_sqlite3_bind_int64(listPushStatement, 2, head)
         bind(listPushStatement, 3, value)
         step(listPushStatement)
     }
@@ -245,13 +245,13 @@ final class RawSQLite {
 
     func listRange(_ key: ByteBuffer, _ count: Int64) throws {
         bind(listRangeStatement, 1, key)
-        sqlite3_bind_int64(listRangeStatement, 2, count)
+        sqlite_nio_sqlite3_bind_int64(listRangeStatement, 2, count)
         readRows(listRangeStatement, columns: 1)
     }
 
     func listIndex(_ key: ByteBuffer, _ index: Int64) throws {
         bind(listIndexStatement, 1, key)
-        sqlite3_bind_int64(listIndexStatement, 2, index)
+        sqlite_nio_sqlite3_bind_int64(listIndexStatement, 2, index)
         readRows(listIndexStatement, columns: 1)
     }
 
@@ -260,7 +260,7 @@ final class RawSQLite {
             step(begin)
             for offset in start..<min(start + 1000, count) {
                 bind(listPushStatement, 1, key)
-                sqlite3_bind_int64(listPushStatement, 2, Int64(offset))
+                sqlite_nio_sqlite3_bind_int64(listPushStatement, 2, Int64(offset))
                 bind(listPushStatement, 3, value)
                 step(listPushStatement)
             }
@@ -277,27 +277,27 @@ final class RawSQLite {
     func zsetAdd(_ key: ByteBuffer, _ member: ByteBuffer, _ score: Double) throws {
         bind(zsetAddStatement, 1, key)
         bind(zsetAddStatement, 2, member)
-        sqlite3_bind_double(zsetAddStatement, 3, score)
+        sqlite_nio_sqlite3_bind_double(zsetAddStatement, 3, score)
         step(zsetAddStatement)
     }
 
     func zsetRange(_ key: ByteBuffer, _ count: Int64) throws {
         bind(zsetRangeStatement, 1, key)
-        sqlite3_bind_int64(zsetRangeStatement, 2, count)
+        sqlite_nio_sqlite3_bind_int64(zsetRangeStatement, 2, count)
         readRows(zsetRangeStatement, columns: 2)
     }
 
     /// Steps through every row, copying each blob column out as a real reader would.
     private func readRows(_ statement: OpaquePointer?, columns: Int32) {
-        while sqlite3_step(statement) == SQLITE_ROW {
-            for column in 0..<columns where sqlite3_column_type(statement, column) == SQLITE_BLOB {
-                let count = Int(sqlite3_column_bytes(statement, column))
-                if let pointer = sqlite3_column_blob(statement, column) {
+        while sqlite_nio_sqlite3_step(statement) == SQLITE_ROW {
+            for column in 0..<columns where sqlite_nio_sqlite3_column_type(statement, column) == SQLITE_BLOB {
+                let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                if let pointer = sqlite_nio_sqlite3_column_blob(statement, column) {
                     _ = ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: count))
                 }
             }
         }
-        sqlite3_reset(statement)
+        sqlite_nio_sqlite3_reset(statement)
     }
 
     func batch(_ keys: [ByteBuffer], value: ByteBuffer) throws {

@@ -18,7 +18,7 @@
 #include "RedliteSQLiteWAL.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
+#include <sqlite_nio_sqlite3.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -58,7 +58,7 @@ static int walClose(sqlite3_file *base) {
     WALFile *file = (WALFile *)base;
     int flushed = flushBuffer(file);
     int closed = file->real->pMethods->xClose(file->real);
-    sqlite3_free(file->buffer);
+    sqlite_nio_sqlite3_free(file->buffer);
     file->buffer = NULL;
     return flushed != SQLITE_OK ? flushed : closed;
 }
@@ -84,7 +84,7 @@ static int walWrite(sqlite3_file *base, const void *data, int amount, sqlite3_in
         if (rc != SQLITE_OK) return rc;
     }
     if (file->buffer == NULL && amount < bufferCapacity) {
-        file->buffer = sqlite3_malloc(bufferCapacity);
+        file->buffer = sqlite_nio_sqlite3_malloc(bufferCapacity);
     }
     if (file->buffer == NULL || amount >= bufferCapacity) {
         // No memory for a buffer, or a write larger than it: straight to the file.
@@ -194,7 +194,7 @@ static int coalescingOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file 
 }
 
 static void install(void) {
-    defaultVFS = sqlite3_vfs_find(NULL);
+    defaultVFS = sqlite_nio_sqlite3_vfs_find(NULL);
     if (defaultVFS == NULL) {
         installResult = SQLITE_ERROR;
         return;
@@ -204,7 +204,7 @@ static void install(void) {
     coalescingVFS.pNext = NULL;
     coalescingVFS.szOsFile = (int)(roundUp8(sizeof(WALFile)) + (size_t)defaultVFS->szOsFile);
     coalescingVFS.xOpen = coalescingOpen;
-    installResult = sqlite3_vfs_register(&coalescingVFS, 1);
+    installResult = sqlite_nio_sqlite3_vfs_register(&coalescingVFS, 1);
 }
 
 int redlite_sqlite_wal_coalescing_install(void) {

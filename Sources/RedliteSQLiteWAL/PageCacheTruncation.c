@@ -18,7 +18,7 @@
 
 #include "RedliteSQLiteWAL.h"
 
-#include <sqlite3.h>
+#include <sqlite_nio_sqlite3.h>
 #include <stdatomic.h>
 
 /// SQLite's pending byte: the page holding it is never a database page (PENDING_BYTE in SQLite).
@@ -63,11 +63,11 @@ static void trackedShutdown(void *arg) {
 }
 
 static sqlite3_pcache *trackedCreate(int pageSize, int extraSize, int purgeable) {
-    TrackedCache *cache = sqlite3_malloc(sizeof *cache);
+    TrackedCache *cache = sqlite_nio_sqlite3_malloc(sizeof *cache);
     if (!cache) return 0;
     cache->inner = defaultMethods.xCreate(pageSize, extraSize, purgeable);
     if (!cache->inner) {
-        sqlite3_free(cache);
+        sqlite_nio_sqlite3_free(cache);
         return 0;
     }
     cache->pendingPage = pageSize > 0 ? pendingByte / (unsigned int)pageSize + 1 : 0;
@@ -137,7 +137,7 @@ static void trackedTruncate(sqlite3_pcache *p, unsigned int limit) {
 static void trackedDestroy(sqlite3_pcache *p) {
     TrackedCache *cache = (TrackedCache *)p;
     defaultMethods.xDestroy(cache->inner);
-    sqlite3_free(cache);
+    sqlite_nio_sqlite3_free(cache);
 }
 
 static void trackedShrink(sqlite3_pcache *p) {
@@ -147,14 +147,14 @@ static void trackedShrink(sqlite3_pcache *p) {
 
 int redlite_sqlite_page_cache_install(void) {
     // Called once, from the process configuration, before SQLite initializes.
-    int result = sqlite3_config(SQLITE_CONFIG_GETPCACHE2, &defaultMethods);
+    int result = sqlite_nio_sqlite3_config(SQLITE_CONFIG_GETPCACHE2, &defaultMethods);
     if (result != SQLITE_OK) return result;
     if (!defaultMethods.xCreate || !defaultMethods.xTruncate) return SQLITE_ERROR;
     static const sqlite3_pcache_methods2 tracked = {
         1, 0, trackedInit, trackedShutdown, trackedCreate, trackedCachesize, trackedPagecount, trackedFetch,
         trackedUnpin, trackedRekey, trackedTruncate, trackedDestroy, trackedShrink,
     };
-    return sqlite3_config(SQLITE_CONFIG_PCACHE2, &tracked);
+    return sqlite_nio_sqlite3_config(SQLITE_CONFIG_PCACHE2, &tracked);
 }
 
 void redlite_sqlite_page_cache_counters(long long *skipped, long long *scansAvoidedCount, long long *passedOn) {

@@ -4,7 +4,7 @@
 #include "RedliteSQLiteWAL.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
+#include <sqlite_nio_sqlite3.h>
 
 static pthread_once_t configureOnce = PTHREAD_ONCE_INIT;
 static int configureResult = SQLITE_OK;
@@ -14,7 +14,7 @@ static void configure(void) {
     // free take one process-wide mutex. Event-loop threads bind request bytes and step statements
     // on their own read connections at the same time, and perf showed them waking each other on
     // that mutex (futex calls on every few GETs). Nothing here reads those statistics.
-    configureResult = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    configureResult = sqlite_nio_sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     // The default page cache behind a wrapper that skips commits' empty truncations (see
     // PageCacheTruncation.c).
     if (configureResult == SQLITE_OK) configureResult = redlite_sqlite_page_cache_install();

@@ -19,7 +19,7 @@
 
 #include "RedliteSQLiteWAL.h"
 
-#include <sqlite3.h>
+#include <sqlite_nio_sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,7 +28,7 @@ enum { walIndexRegionSize = 32768 };
 
 const volatile void *redlite_sqlite_wal_index(sqlite3 *db) {
     sqlite3_file *file = NULL;
-    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file == NULL) return NULL;
+    if (sqlite_nio_sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file == NULL) return NULL;
     if (file->pMethods == NULL || file->pMethods->iVersion < 2 || file->pMethods->xShmMap == NULL) return NULL;
     volatile void *region = NULL;
     // bExtend = 0: only an existing mapping is returned (the connection's own, made when its first

@@ -387,6 +387,42 @@ struct StoreTests {
         #expect(try first.integrityCheck() == "ok")
     }
 
+    @Test("opening a file: the schema's migrations apply once and are recorded where GRDB recorded them, a reopened file keeps its data, a file that is not a database is refused at open")
+    func openingFiles() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("migrated.db")
+        func recordedMigrations(_ store: RedliteStore) throws -> [String] {
+            try store.withWriterAutocommit { connection in
+                let statement = try connection.statement("SELECT identifier FROM grdb_migrations ORDER BY identifier")
+                defer { statement.reset() }
+                var identifiers: [String] = []
+                while try statement.step() { identifiers.append(String(buffer: statement.bytes(0))) }
+                return identifiers
+            }
+        }
+        var session = RedliteSession()
+        let first = try RedliteStore.open(path: path)
+        _ = first.execute("SET", "kept", "value", session: &session)
+        _ = first.execute("RPUSH", "list", "a", "b", session: &session)
+        #expect(try recordedMigrations(first) == Schema.migrations.map(\.identifier).sorted())
+        first.close()
+        let second = try RedliteStore.open(path: path)
+        #expect(try recordedMigrations(second) == Schema.migrations.map(\.identifier).sorted())
+        #expect(second.execute("GET", "kept", session: &session) == .bulk("value"))
+        #expect(second.execute("LRANGE", "list", "0", "-1", session: &session) == .array([.bulk("a"), .bulk("b")]))
+        #expect(try second.integrityCheck() == "ok")
+        second.close()
+
+        let notADatabase = directory.path("notes.txt")
+        try Data(String(repeating: "not a database, just text\n", count: 200).utf8).write(to: URL(fileURLWithPath: notADatabase))
+        #expect {
+            _ = try RedliteStore.open(path: notADatabase)
+        } throws: { error in
+            guard case RedliteError.sqlite(let code, let message) = error else { return false }
+            return code & 0xff == 26 && message.contains("not a database") // SQLITE_NOTADB
+        }
+    }
+
     @Test("long strings changed in place live in chunks: APPEND, SETRANGE and SETBIT write only the chunks they touch, whole-value writes and deletes leave none behind")
     func stringChunks() throws {
         let store = try RedliteStore.inMemory()

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import RESP
-import GRDBSQLite
+import VaporCSQLite
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +26,7 @@ enum MemoryCommands {
             case "usage": return try usage(&context, arguments)
             case "purge":
                 return try context.read { connection in
-                    sqlite3_db_release_memory(connection.handle)
+                    sqlite_nio_sqlite3_db_release_memory(connection.handle)
                     return .ok
                 }
             case "stats":

@@ -1,5 +1,5 @@
 import Foundation
-import GRDBSQLite
+import VaporCSQLite
 import Synchronization
 
 /// Runs WAL checkpoints on its own thread and connection, once a second, so that commits do not stop
@@ -64,7 +64,7 @@ final class Checkpointer: Sendable {
     private func checkpoint() {
         var walFrames: Int32 = 0
         var copied: Int32 = 0
-        sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied)
+        sqlite_nio_sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &walFrames, &copied)
         guard walFrames > 0, Int(walFrames) * frameBytes > walLimitBytes else { return }
         pauseWriter { [self] in
             // Only readers whose snapshot began before the copy can hold it up, and they end within a
@@ -72,10 +72,10 @@ final class Checkpointer: Sendable {
             // use, or ends it after 2 ms without reads). SQLite's busy handler would sleep 1, 2,
             // 5, 10… ms between attempts, all of it with the writer paused; poll briefly instead, and
             // leave it to the next round when readers stay (the writer never waits more than ~10 ms).
-            sqlite3_busy_timeout(connection.handle, 0)
-            defer { sqlite3_busy_timeout(connection.handle, busyTimeoutMilliseconds) }
+            sqlite_nio_sqlite3_busy_timeout(connection.handle, 0)
+            defer { sqlite_nio_sqlite3_busy_timeout(connection.handle, busyTimeoutMilliseconds) }
             for _ in 0..<Self.truncateAttempts {
-                let code = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+                let code = sqlite_nio_sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
                 if code == SQLITE_OK {
                     truncations.add(1, ordering: .relaxed)
                     return

@@ -1,4 +1,4 @@
-import GRDBSQLite
+import VaporCSQLite
 import NIOCore
 
 /// One row of `keys` as commands see it.
@@ -276,5 +276,5 @@ extension SQLiteConnection {
 }
 
 extension SQLiteConnection {
-    var sqlite3LastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var sqlite3LastInsertRowID: Int64 { sqlite_nio_sqlite3_last_insert_rowid(handle) }
 }

@@ -1,6 +1,5 @@
 import Foundation
-import GRDB
-import GRDBSQLite
+import VaporCSQLite
 import RedliteSQLiteWAL
 public import NIOCore
 public import RESP
@@ -164,31 +163,24 @@ public final class RedliteStore: Sendable {
         // RedliteSQLiteWAL); should either fail, SQLite's defaults work as before, only slower.
         _ = redlite_sqlite_configure_process()
         _ = redlite_sqlite_wal_coalescing_install()
-        var grdb = GRDB.Configuration()
-        grdb.readonly = readOnly
-        grdb.foreignKeysEnabled = true
-        grdb.busyMode = .timeout(TimeInterval(configuration.busyTimeout.components.seconds))
-        grdb.label = readOnly ? "redlite.reader" : "redlite.writer"
-        let cacheSize = configuration.cacheSizeKiB
-        let mmapSize = readOnly ? configuration.mmapSize : 0
-        let synchronous = configuration.synchronous.rawValue
-        let pageSize = configuration.pageSize
-        grdb.prepareDatabase { db in
-            if !readOnly && path != nil {
-                // Takes effect only while the file is new (before WAL mode and the first table).
-                try db.execute(sql: "PRAGMA page_size = \(pageSize)")
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-            }
-            try db.execute(sql: """
-                PRAGMA synchronous = \(synchronous);
-                PRAGMA cache_size = -\(cacheSize);
-                PRAGMA mmap_size = \(mmapSize);
-                PRAGMA temp_store = MEMORY;
-                """)
+        let timeout = configuration.busyTimeout.components
+        let busyTimeoutMilliseconds = Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000)
+        let connection = try SQLiteConnection(path: path, readOnly: readOnly, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        if !readOnly && path != nil {
+            // Takes effect only while the file is new (before WAL mode and the first table).
+            try connection.execute("PRAGMA page_size = \(configuration.pageSize)")
+            try connection.execute("PRAGMA journal_mode = WAL")
         }
-        let queue = try path.map { try DatabaseQueue(path: $0, configuration: grdb) } ?? DatabaseQueue(configuration: grdb)
-        if migrate { try Schema.migrator.migrate(queue) }
-        let connection = try SQLiteConnection(queue: queue)
+        // Both SQLite builds this ran on default `secure_delete` on (deleted content overwritten with
+        // zeros): a privacy measure Redis has no counterpart of (it does not scrub freed memory).
+        try connection.execute("""
+            PRAGMA synchronous = \(configuration.synchronous.rawValue);
+            PRAGMA cache_size = -\(configuration.cacheSizeKiB);
+            PRAGMA mmap_size = \(readOnly ? configuration.mmapSize : 0);
+            PRAGMA temp_store = MEMORY;
+            PRAGMA secure_delete = OFF;
+            """)
+        if migrate { try Schema.migrate(connection) }
         connection.keyspaceStatistics = statistics
         return connection
     }
@@ -483,7 +475,7 @@ extension RedliteStore {
         try withWriterAutocommit { connection in
             let deadline = ContinuousClock.now + configuration.busyTimeout
             while true {
-                let code = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+                let code = sqlite_nio_sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
                 if code == SQLITE_OK { return }
                 guard code == SQLITE_BUSY || code == SQLITE_LOCKED, ContinuousClock.now < deadline else {
                     throw RedliteError.sqlite(code: code, message: connection.lastErrorMessage)

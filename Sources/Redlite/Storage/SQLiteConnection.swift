@@ -1,17 +1,14 @@
-import GRDB
-import GRDBSQLite
+import VaporCSQLite
 import NIOCore
 
 /// One SQLite connection used through the C API with cached prepared statements.
 ///
-/// GRDB opens and configures the connection (and owns it: `queue` keeps it alive); the engine then
-/// drives the raw handle directly, because the hot paths (GET, SET) cost about as much as one GRDB
-/// queue hop. Not thread-safe: the store hands each connection to one thread at a time (the writer
-/// behind a mutex, readers through a pool).
+/// The SQLite is the one sqlite-nio compiles into the package (`VaporCSQLite`, its C API prefixed
+/// `sqlite_nio_`), not the machine's libsqlite3: see the package manifest. The engine drives the
+/// handle directly; the hot paths (GET, SET) are a few C calls each. Not thread-safe: the store hands
+/// each connection to one thread at a time (the writer behind a mutex, readers through a pool), so
+/// it is opened without SQLite's per-connection mutex.
 final class SQLiteConnection {
-    /// The GRDB queue that opened the connection (and ran the migrations) and owns it; not used
-    /// after the connection is handed to the engine.
-    let queue: DatabaseQueue
     let handle: OpaquePointer
     private var statements: [UnsafeRawPointer: OpaquePointer] = [:]
     /// Aggregate keys emptied (and so deleted) by the current command, for keyspace notifications.
@@ -24,28 +21,33 @@ final class SQLiteConnection {
     /// Where the store counts this connection's key lookups and expired keys (nil: not counted).
     var keyspaceStatistics: KeyspaceStatistics?
 
-    init(queue: DatabaseQueue) throws {
-        self.queue = queue
-        guard let handle = queue.inDatabase({ $0.sqliteConnection }) else {
-            throw RedliteError.storage("SQLite connection is closed")
+    /// Opens the database file at `path` (created if missing, unless `readOnly`), or a private
+    /// in-memory database when `path` is nil, with foreign keys enforced and SQLite's extended result
+    /// codes. Throws, and leaves nothing open, if the file cannot be opened or is not a database.
+    init(path: String?, readOnly: Bool, busyTimeoutMilliseconds: Int32) throws {
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        var opened: OpaquePointer?
+        let code = sqlite_nio_sqlite3_open_v2(path ?? ":memory:", &opened, flags, nil)
+        guard let opened else { throw RedliteError.sqlite(code: code, message: "out of memory opening \(path ?? ":memory:")") }
+        guard code == SQLITE_OK else {
+            let message = String(cString: sqlite_nio_sqlite3_errmsg(opened))
+            sqlite_nio_sqlite3_close_v2(opened)
+            throw RedliteError.sqlite(code: code, message: "\(message): \(path ?? ":memory:")")
         }
-        self.handle = handle
-        // From here on the engine alone drives the handle: GRDB's hooks expect statements run through
-        // GRDB (its commit hook, for one, reads GRDB's own state and traps without it).
-        sqlite3_commit_hook(handle, nil, nil)
-        sqlite3_rollback_hook(handle, nil, nil)
-        sqlite3_update_hook(handle, nil, nil)
-        sqlite3_set_authorizer(handle, nil, nil)
+        handle = opened
+        sqlite_nio_sqlite3_extended_result_codes(handle, 1)
+        sqlite_nio_sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         // Called by SQL only where a write replaces a row that had expired, so that the write can count
         // it (one function call in that case, nothing on the usual path).
-        sqlite3_create_function_v2(handle, "redlite_replaced_expired", 1, SQLITE_UTF8, Unmanaged.passUnretained(self).toOpaque(),
+        sqlite_nio_sqlite3_create_function_v2(handle, "redlite_replaced_expired", 1, SQLITE_UTF8, Unmanaged.passUnretained(self).toOpaque(),
                                    replacedExpiredFunction, nil, nil, nil)
+        // The first read of the file: a file that is not a database fails here, not at the first command.
+        try execute("PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master")
     }
 
     deinit {
-        for statement in statements.values { sqlite3_finalize(statement) }
-        // The handle may outlive this object (GRDB's queue closes it): the function's pointer to it goes first.
-        sqlite3_create_function_v2(handle, "redlite_replaced_expired", 1, SQLITE_UTF8, nil, nil, nil, nil, nil)
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        sqlite_nio_sqlite3_close_v2(handle)
     }
 
     /// A prepared statement for `sql`, prepared once per connection and reused.
@@ -54,7 +56,7 @@ final class SQLiteConnection {
         if let cached = statements[key] { return SQLiteStatement(handle: cached, connection: handle) }
         var prepared: OpaquePointer?
         let code = sql.withUTF8Buffer { text in
-            text.withMemoryRebound(to: CChar.self) { sqlite3_prepare_v3(handle, $0.baseAddress, Int32($0.count), UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil) }
+            text.withMemoryRebound(to: CChar.self) { sqlite_nio_sqlite3_prepare_v3(handle, $0.baseAddress, Int32($0.count), UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil) }
         }
         guard code == SQLITE_OK, let prepared else { throw RedliteError.sqlite(code: code, message: lastErrorMessage) }
         statements[key] = prepared
@@ -64,17 +66,17 @@ final class SQLiteConnection {
     /// Runs SQL text without results (schema, pragmas, maintenance).
     func execute(_ sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
-        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        let code = sqlite_nio_sqlite3_exec(handle, sql, nil, nil, &message)
         if code != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? lastErrorMessage
-            sqlite3_free(message)
+            sqlite_nio_sqlite3_free(message)
             throw RedliteError.sqlite(code: code, message: text)
         }
     }
 
-    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+    var lastErrorMessage: String { String(cString: sqlite_nio_sqlite3_errmsg(handle)) }
 
-    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    var isInTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs `body` in one write transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws.
     /// Nested calls join the enclosing transaction.
@@ -95,10 +97,10 @@ final class SQLiteConnection {
 /// `redlite_replaced_expired(x)`: counts one replaced expired row on the connection it was registered
 /// with and returns `x`.
 private let replacedExpiredFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
-    if let connection = sqlite3_user_data(context) {
+    if let connection = sqlite_nio_sqlite3_user_data(context) {
         Unmanaged<SQLiteConnection>.fromOpaque(connection).takeUnretainedValue().replacedExpiredRows += 1
     }
-    sqlite3_result_value(context, arguments?[0])
+    sqlite_nio_sqlite3_result_value(context, arguments?[0])
 }
 
 /// A prepared statement being bound and stepped. Always `reset()` after use (the helpers do).
@@ -111,19 +113,26 @@ struct SQLiteStatement {
 
     @discardableResult
     func bind(_ index: Int32, _ value: Int64) -> SQLiteStatement {
-        sqlite3_bind_int64(handle, index, value)
+        sqlite_nio_sqlite3_bind_int64(handle, index, value)
         return self
     }
 
     @discardableResult
     func bind(_ index: Int32, _ value: Int64?) -> SQLiteStatement {
-        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        if let value { sqlite_nio_sqlite3_bind_int64(handle, index, value) } else { sqlite_nio_sqlite3_bind_null(handle, index) }
         return self
     }
 
     @discardableResult
     func bind(_ index: Int32, _ value: Double) -> SQLiteStatement {
-        sqlite3_bind_double(handle, index, value)
+        sqlite_nio_sqlite3_bind_double(handle, index, value)
+        return self
+    }
+
+    /// Binds a string as TEXT.
+    @discardableResult
+    func bind(_ index: Int32, text: String) -> SQLiteStatement {
+        sqlite_nio_sqlite3_bind_text(handle, index, text, -1, Self.transient)
         return self
     }
 
@@ -132,9 +141,9 @@ struct SQLiteStatement {
     func bind(_ index: Int32, _ bytes: ByteBuffer) -> SQLiteStatement {
         _ = bytes.withUnsafeReadableBytes { raw in
             if raw.isEmpty {
-                sqlite3_bind_zeroblob(handle, index, 0)
+                sqlite_nio_sqlite3_bind_zeroblob(handle, index, 0)
             } else {
-                sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient)
+                sqlite_nio_sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), Self.transient)
             }
         }
         return self
@@ -142,19 +151,19 @@ struct SQLiteStatement {
 
     /// Advances to the next row: true when there is one.
     func step() throws -> Bool {
-        let code = sqlite3_step(handle)
+        let code = sqlite_nio_sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let message = String(cString: sqlite3_errmsg(connection))
-            sqlite3_reset(handle)
+            let message = String(cString: sqlite_nio_sqlite3_errmsg(connection))
+            sqlite_nio_sqlite3_reset(handle)
             throw RedliteError.sqlite(code: code, message: message)
         }
     }
 
     func reset() {
-        sqlite3_reset(handle)
+        sqlite_nio_sqlite3_reset(handle)
     }
 
     /// Steps to completion and resets.
@@ -163,24 +172,24 @@ struct SQLiteStatement {
         while try step() {}
     }
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func isNull(_ column: Int32) -> Bool { sqlite_nio_sqlite3_column_type(handle, column) == SQLITE_NULL }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func int64(_ column: Int32) -> Int64 { sqlite_nio_sqlite3_column_int64(handle, column) }
 
-    func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(handle, column) }
+    func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite_nio_sqlite3_column_int64(handle, column) }
 
-    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite_nio_sqlite3_column_double(handle, column) }
 
     func bytes(_ column: Int32) -> ByteBuffer {
-        let count = Int(sqlite3_column_bytes(handle, column))
-        guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return ByteBuffer() }
+        let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+        guard count > 0, let pointer = sqlite_nio_sqlite3_column_blob(handle, column) else { return ByteBuffer() }
         return ByteBuffer(bytes: UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
     /// Calls `body` with the current row's `column` in place (valid only inside `body`): no copy.
     func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        let count = Int(sqlite3_column_bytes(handle, column))
-        guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let count = Int(sqlite_nio_sqlite3_column_bytes(handle, column))
+        guard count > 0, let pointer = sqlite_nio_sqlite3_column_blob(handle, column) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return try body(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
@@ -192,7 +201,7 @@ struct SQLiteStatement {
     }
 
     /// Number of rows the last write statement on the connection changed.
-    var changes: Int { Int(sqlite3_changes(connection)) }
+    var changes: Int { Int(sqlite_nio_sqlite3_changes(connection)) }
 }
 
 /// Column values of many rows copied into one buffer and handed out as slices of it: a range of many
@@ -208,9 +217,9 @@ struct ByteCollector {
 
     /// Copies the current row's `column`.
     mutating func append(_ statement: SQLiteStatement, column: Int32) {
-        let count = Int(sqlite3_column_bytes(statement.handle, column))
+        let count = Int(sqlite_nio_sqlite3_column_bytes(statement.handle, column))
         let start = arena.writerIndex
-        if count > 0, let pointer = sqlite3_column_blob(statement.handle, column) {
+        if count > 0, let pointer = sqlite_nio_sqlite3_column_blob(statement.handle, column) {
             if arena.capacity == 0 { arena.reserveCapacity(min(count * max(ranges.capacity, 1), 64 * 1024)) }
             arena.writeBytes(UnsafeRawBufferPointer(start: pointer, count: count))
         }

@@ -1,4 +1,3 @@
-import GRDBSQLite
 import NIOCore
 
 /// Long strings that commands change in place (APPEND, SETRANGE, SETBIT) are kept in fixed-size

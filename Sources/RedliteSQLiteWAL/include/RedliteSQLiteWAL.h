@@ -1,7 +1,7 @@
 #ifndef REDLITE_SQLITE_WAL_H
 #define REDLITE_SQLITE_WAL_H
 
-#include <sqlite3.h>
+#include <sqlite_nio_sqlite3.h>
 #include <stdint.h>
 
 /// Makes the write-coalescing VFS the process's default SQLite VFS (once; later calls only return
