@@ -43,9 +43,16 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Close everything else this process has open: a test runner's own pipes, inherited by a
-        // long-lived server, would keep the runner waiting for their end.
-        for descriptor in Self.openDescriptors() where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
+        // long-lived server, would keep the runner waiting for their end. On Linux this is done at the
+        // spawn (glibc's closefrom action, 2.34 and later): a list made beforehand misses descriptors other threads
+        // open in between, such as the socket Foundation's `Process` watches for its child's exit,
+        // and a server that inherited one would keep that `Process` from ever seeing its exit.
+        if let closeFrom = Self.closeFromAction {
+            _ = closeFrom(&actions, 3)
+        } else {
+            for descriptor in Self.openDescriptors() where descriptor > 2 {
+                posix_spawn_file_actions_addclose(&actions, descriptor)
+            }
         }
 
         var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -55,6 +62,17 @@ public final class ChildProcess: Sendable {
         guard result == 0 else { throw .failedToStart(log: "posix_spawn \(arguments[0]) failed: errno \(result)") }
         pid = child
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np`, looked up at run time: Swift's Glibc module
+    /// does not export it. Nil where the C library has none (Darwin, older glibc).
+    private static let closeFromAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 
     /// The descriptors open in this process, from /proc/self/fd (empty where there is no /proc).
     private static func openDescriptors() -> [Int32] {

@@ -89,23 +89,25 @@ struct ReplyHandlerTests {
 
     @Test("the connection state matches replies strictly in order and collects pipelines")
     func stateMatching() async throws {
-        // Drive ConnectionState directly: a single, a pipeline of 2, a single.
+        // Drive ConnectionState directly: a single, a pipeline of 2, a single, each enqueued before the
+        // next starts (waited for, not slept on: a busy pool may run a task late).
         var state = ConnectionState()
         state.phase = .ready(.embedded(try await Self.dummySession()))
-        let results = await withTaskGroup(of: (Int, [ReplyResult]).self) { group -> [Int: [ReplyResult]] in
-            // Continuations are created synchronously under one lock-free test driver.
-            var collected: [Int: [ReplyResult]] = [:]
-            let driver = StateDriver(state: state)
-            group.addTask { (0, [await driver.single(id: 1)]) }
-            try? await Task.sleep(for: .milliseconds(20))
-            group.addTask { (1, await driver.pipeline(id: 2, count: 2)) }
-            try? await Task.sleep(for: .milliseconds(20))
-            group.addTask { (2, [await driver.single(id: 3)]) }
-            try? await Task.sleep(for: .milliseconds(20))
-            #expect(driver.deliver([.integer(1), .integer(2), .simpleError("ERR x"), .integer(4)]))
-            #expect(!driver.deliver([.integer(5)]), "a reply with nothing waiting is refused")
-            for await (index, value) in group { collected[index] = value }
-            return collected
+        let driver = StateDriver(state: state)
+        let results = try await bounded(30) {
+            await withTaskGroup(of: (Int, [ReplyResult]).self) { group -> [Int: [ReplyResult]] in
+                var collected: [Int: [ReplyResult]] = [:]
+                group.addTask { (0, [await driver.single(id: 1)]) }
+                #expect(await eventually { driver.waitingCount == 1 })
+                group.addTask { (1, await driver.pipeline(id: 2, count: 2)) }
+                #expect(await eventually { driver.waitingCount == 2 })
+                group.addTask { (2, [await driver.single(id: 3)]) }
+                #expect(await eventually { driver.waitingCount == 3 })
+                #expect(driver.deliver([.integer(1), .integer(2), .simpleError("ERR x"), .integer(4)]))
+                #expect(!driver.deliver([.integer(5)]), "a reply with nothing waiting is refused")
+                for await (index, value) in group { collected[index] = value }
+                return collected
+            }
         }
         #expect(results[0] == [.success(.integer(1))])
         #expect(results[1] == [.success(.integer(2)), .success(.simpleError("ERR x"))])
@@ -144,6 +146,9 @@ final class StateDriver: Sendable {
             }
         }
     }
+
+    /// Requests enqueued and not yet answered (a pipeline counts once).
+    var waitingCount: Int { state.withLock { $0.inFlight.count } }
 
     func deliver(_ values: [RESPValue]) -> Bool {
         var resumptions: [Resumption] = []

@@ -8,19 +8,38 @@ import Testing
 
 /// Fails (instead of hanging) when `body` takes longer than `seconds`: every test that talks to a
 /// server runs under one of these.
+///
+/// The deadline does not wait for `body`: a body stuck where cancellation cannot reach it (a blocking
+/// call, a continuation never resumed) is left behind and the test fails at the deadline. (A task
+/// group would wait for it, and hang with it.) The timer runs on a Dispatch queue, so it fires even
+/// while the cooperative pool's threads are all busy.
 func bounded<T: Sendable>(_ seconds: Double, _ what: String = #function, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
+    let outcome = FirstOutcome<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        outcome.install(continuation)
+        let work = Task {
+            do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
         }
-        guard let first = try await group.next(), let value = first else {
-            group.cancelAll()
-            throw TestTimeout(what: what, seconds: seconds)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if outcome.finish(.failure(TestTimeout(what: what, seconds: seconds))) { work.cancel() }
         }
-        group.cancelAll()
-        return value
+    }
+}
+
+/// Resumes a continuation with the first of several outcomes; the later ones are dropped.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    /// True if this outcome was the first.
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        guard let continuation = continuation.withLock({ value in defer { value = nil }; return value }) else { return false }
+        continuation.resume(with: result)
+        return true
     }
 }
 
@@ -76,4 +95,18 @@ final class SharedCounter: Sendable {
     private let value = Mutex<Int>(0)
     func increment() { value.withLock { $0 += 1 } }
     var current: Int { value.withLock { $0 } }
+}
+
+@Suite("Test helpers")
+struct TestHelperTests {
+    @Test("bounded fails at its deadline even when the body never returns and ignores cancellation")
+    func boundedDoesNotWaitForItsBody() async {
+        // With a task group that waits for its children, this test would hang instead.
+        await #expect(throws: TestTimeout.self) {
+            try await bounded(0.5) {
+                // Suspended for good: no resumption, no cancellation handler (the body is left behind).
+                await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+            }
+        }
+    }
 }

@@ -18,6 +18,16 @@ struct RedisServerFixtureTests {
         server.stop()  // idempotent
     }
 
+    @Test("a child inherits no descriptor but its standard three, not even one opened without close-on-exec")
+    func childDescriptors() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)  // plain pipe(): no O_CLOEXEC, as a thread racing the spawn might open
+        defer { close(ends[0]); close(ends[1]) }
+        let (status, output) = try ChildProcess.run(["/bin/sh", "-c", "ls /proc/$$/fd"])
+        #expect(status == 0)
+        #expect(Set(output.split(separator: "\n").map(String.init)) == ["0", "1", "2"], "open in the child: \(output)")
+    }
+
     @Test("restart keeps the port and comes back empty (no persistence unless asked)")
     func restart() throws {
         let server = try RedisServer.start()
