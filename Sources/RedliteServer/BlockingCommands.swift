@@ -93,6 +93,7 @@ extension ClientConnection {
             reply(.simpleError(error.message))
             return
         }
+        guard context != nil else { return }
         let session = self.session
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop

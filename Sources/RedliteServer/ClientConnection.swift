@@ -256,6 +256,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Sends the protocol error that ends the connection, after every earlier reply.
     private func sendClosingError(_ message: String) {
+        guard context != nil else { return }  // gone: nobody to tell
         flushIfNeeded()
         closing = true
         var buffer = context.channel.allocator.buffer(capacity: message.utf8.count + 3)
@@ -334,6 +335,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// as blocked (CLIENT LIST's `b`, INFO's blocked_clients, no idle timeout), as Redis's postponed
     /// clients do, and CLIENT LIST shows the command it waits to run.
     private func holdForPause(_ name: String) -> Bool {
+        guard context != nil else { return false }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         guard server.pause.hold(id: handle.id, resume: { eventLoop.execute { bound.value.resumeAfterPause() } }) else {
@@ -643,6 +645,8 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// event loop) may complete the result first, and `then` sees what was answered.
     func commit(work: @escaping GroupCommitter.Work, repliesInArray: Bool = false, finish: ((RESPValue) -> RESPValue)? = nil,
                 then: (@Sendable (RESPValue) -> Void)? = nil) {
+        // Gone (the handler was removed): nothing is submitted for a client nobody can answer.
+        guard context != nil else { return }
         waitingForCommit = true
         flushIfNeeded()
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -210,7 +210,7 @@ extension ClientConnection {
 
     /// MONITOR: from now on, every command any other client sends arrives here as a line.
     func startMonitoring() {
-        guard !departed else { return }
+        guard !departed, context != nil else { return }
         reply(.ok)
         guard !isMonitor else { return }
         isMonitor = true
@@ -399,6 +399,7 @@ extension ClientConnection {
         // Past NIO's clock (about 292 years of nanoseconds), the pause lasts until CLIENT UNPAUSE.
         let end: NIODeadline? = wraps ? nil
             : milliseconds == 0 ? .now() : Self.timerAmount(seconds: Double(milliseconds) / 1000).map { .now() + $0 } ?? .distantFuture
+        guard context != nil else { return }
         server.pause.pause(mode, until: end, timerOn: context.eventLoop)
         reply(.ok)
     }

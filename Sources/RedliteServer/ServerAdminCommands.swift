@@ -54,6 +54,7 @@ extension ClientConnection {
     /// SAVE: the connection's later requests wait until the checkpoint is done (Redis's SAVE blocks
     /// the whole server; here only this client waits, and the event loop goes on serving others).
     private func save() {
+        guard context != nil else { return }
         waitingForCommit = true
         let persistence = server.persistence
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -85,6 +86,7 @@ extension ClientConnection {
             reply(.integer(0))
             return
         }
+        guard context != nil else { return }
         // Blocked, as Redis flags a client in WAIT (CLIENT LIST shows it; the idle timeout spares it).
         waitingForCommit = true
         handle.update { $0.blocked = true }

@@ -475,6 +475,9 @@ struct StoreTests {
         #expect(store.execute("BITPOS", "bits", "1", "536870000", session: &session) == .integer(4_294_967_295))
         #expect(store.execute("BITPOS", "bits", "1", "-1", "-1", session: &session) == .integer(4_294_967_295))
         #expect(store.execute("BITPOS", "bits", "1", "4294967280", "4294967294", "BIT", session: &session) == .integer(-1))
+        // Looking for a 1 reads the stored chunks only: the whole 512 MB, without a range.
+        #expect(store.execute("BITPOS", "bits", "1", session: &session) == .integer(4_294_967_295))
+        #expect(store.execute("BITPOS", "bits", "1", "0", "-1", "BIT", session: &session) == .integer(4_294_967_295))
         #expect(store.execute("SETBIT", "bits", "4294967295", "0", session: &session) == .integer(1))
         // Found past several windows of BITPOS's reading: a 1 at 1 MB, after zeros.
         #expect(store.execute("SETBIT", "sparse", "8000003", "1", session: &session) == .integer(0))
@@ -483,6 +486,18 @@ struct StoreTests {
         #expect(store.execute("BITPOS", "sparse", "1", "1", "999999", session: &session) == .integer(-1))
         #expect(store.execute("BITPOS", "sparse", "0", "1000000", session: &session) == .integer(8_000_000))
         #expect(store.execute("DEL", "sparse", session: &session) == .integer(1))
+        // Set bits outside the range, in a chunk the range starts or ends in, are not found.
+        #expect(store.execute("SETBIT", "edges", "8", "1", session: &session) == .integer(0))
+        #expect(store.execute("SETBIT", "edges", "100", "1", session: &session) == .integer(0))
+        #expect(store.execute("SETBIT", "edges", "8000003", "1", session: &session) == .integer(0))
+        #expect(store.execute("SETBIT", "edges", "8000100", "1", session: &session) == .integer(0))
+        #expect(store.execute("BITPOS", "edges", "1", session: &session) == .integer(8))
+        #expect(store.execute("BITPOS", "edges", "1", "9", "-1", "BIT", session: &session) == .integer(100))
+        #expect(store.execute("BITPOS", "edges", "1", "13", session: &session) == .integer(8_000_003))
+        #expect(store.execute("BITPOS", "edges", "1", "13", "999999", session: &session) == .integer(-1))
+        #expect(store.execute("BITPOS", "edges", "1", "1000001", session: &session) == .integer(8_000_100))
+        #expect(store.execute("BITPOS", "edges", "1", "8000004", "8000099", "BIT", session: &session) == .integer(-1))
+        #expect(store.execute("DEL", "edges", session: &session) == .integer(1))
 
         // COPY takes the chunks along; SET, DEL and a new type leave none behind.
         #expect(store.execute("COPY", "log", "copy", session: &session) == .integer(1))

@@ -149,12 +149,27 @@ enum BitCommands {
         return bit == 1 ? -1 : position
     }
 
+    /// The position of the first set bit of `bytes` (the most significant bit of a byte first), nil
+    /// when there is none. Eight zero bytes at a time, then byte by byte.
+    static func firstSetBit(in bytes: UnsafeRawBufferPointer) -> Int64? {
+        var index = 0
+        while index + 8 <= bytes.count && bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) == 0 { index += 8 }
+        while index < bytes.count {
+            if bytes[index] != 0 { return Int64(index << 3) + Int64(bytes[index].leadingZeroBitCount) }
+            index += 1
+        }
+        return nil
+    }
+
     /// Bytes BITPOS reads at a time.
     static let bitposWindow: Int64 = 64 * 1024
 
     /// `firstBit` over the `count` bytes from `start` of a string, read a window at a time and only up
     /// to the window with the first match.
     private static func firstBit(in record: KeyRecord, from start: Int64, count: Int64, _ bit: Int64, _ connection: SQLiteConnection) throws -> Int64 {
+        if bit == 1 && record.isChunkedString {
+            return try connection.chunkedStringFirstSetBit(id: record.id, start: start, count: count) ?? -1
+        }
         var offset: Int64 = 0
         while offset < count {
             let size = min(bitposWindow, count - offset)
