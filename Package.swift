@@ -33,7 +33,9 @@ let package = Package(
         // 3.40.1, built without lookaside memory; the server's writes ran 17-41 % slower on it, see the
         // README). Its C API is prefixed `sqlite_nio_`, so it never clashes with a system libsqlite3 in
         // the same process. Only that C module (`VaporCSQLite`) is used, not the Swift driver.
-        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        // Pinned to a minor release: RedliteSQLiteWAL relies on how SQLite writes WAL frames and
+        // renumbers pages (see its files), checked against the SQLite of that release.
+        .package(url: "https://github.com/vapor/sqlite-nio", .upToNextMinor(from: "1.13.2")),
         // TLS for the server's TLS port and the client's rediss:// connections.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Logging, metrics and tracing through the ecosystem's API packages (backends are the app's choice).

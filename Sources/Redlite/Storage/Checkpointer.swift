@@ -36,10 +36,20 @@ final class Checkpointer: Sendable {
         self.pauseWriter = pauseWriter
         let thread = Thread { [self] in run() }
         thread.name = "redlite.checkpoint"
+        self.thread = thread
         thread.start()
     }
 
+    /// The checkpoint thread (only compared with, in `stop`).
+    private nonisolated(unsafe) var thread: Thread?
+
     func stop() {
+        // Called on the checkpoint thread itself (the store's last reference dropped inside a
+        // round, so its deinit runs there): waiting for that thread to finish would never end.
+        if let thread, Thread.current == thread {
+            stopped.withLock { $0 = true }
+            return
+        }
         condition.lock()
         stopped.withLock { $0 = true }
         condition.broadcast()

@@ -138,8 +138,14 @@ enum Schema {
     /// They are recorded in `grdb_migrations`, the table GRDB's migrator kept when it applied these
     /// same migrations (before the engine moved to sqlite-nio's SQLite), so files made then open as
     /// they are.
+    ///
+    /// Foreign keys are off while they run and checked before each commits, as GRDB's migrator did:
+    /// with them on, a migration that rebuilds `keys` (create, copy, drop, rename) would have its DROP
+    /// cascade to every element row, and the pragma cannot be changed inside the transaction.
     static func migrate(_ connection: SQLiteConnection) throws {
         try connection.execute("CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        try connection.execute("PRAGMA foreign_keys = OFF")
+        defer { try? connection.execute("PRAGMA foreign_keys = ON") }
         for migration in migrations {
             try connection.transaction {
                 let applied = try connection.statement("SELECT 1 FROM grdb_migrations WHERE identifier = ?1")
@@ -148,6 +154,10 @@ enum Schema {
                 applied.reset()
                 guard !done else { return }
                 try connection.execute(migration.sql)
+                let violations = try connection.statement("PRAGMA foreign_key_check")
+                let violated = try violations.step()
+                violations.reset()
+                if violated { throw RedliteError.storage("migration \(migration.identifier) leaves rows without their key") }
                 let record = try connection.statement("INSERT INTO grdb_migrations (identifier) VALUES (?1)")
                 record.bind(1, text: migration.identifier)
                 try record.run()
