@@ -174,13 +174,11 @@ enum BitCommands {
         while offset < count {
             let size = min(bitposWindow, count - offset)
             let found = try connection.stringBytes(record, start: start + offset, count: Int(size)).withUnsafeReadableBytes { bytes -> Int64 in
-                // Eight bytes at a time past those with nothing to find (all 0s looking for a 1, all
-                // 1s looking for a 0), then bit by bit.
-                let skip: UInt64 = bit == 1 ? 0 : ~0
+                if bit == 1 { return firstSetBit(in: bytes) ?? -1 }
+                // Eight bytes at a time past all-1 words, then bit by bit.
                 var index = 0
-                while index + 8 <= bytes.count && bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) == skip { index += 8 }
-                let rest = firstBit(Array(bytes[index...])[...], bit)
-                return bit == 1 && rest == -1 ? -1 : Int64(index << 3) + rest
+                while index + 8 <= bytes.count && bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) == ~0 { index += 8 }
+                return Int64(index << 3) + firstBit(Array(bytes[index...])[...], 0)
             }
             if bit == 1 ? found != -1 : found != size << 3 { return (offset << 3) + found }
             offset += size
