@@ -55,8 +55,13 @@ final class GroupCommitter: Sendable {
 
     private let logger: Logger
     /// Whether event loops may lead (see the type's comment): only when a commit does not wait for
-    /// the disk, since a leading loop answers nothing else meanwhile.
-    let commitsOnEventLoops: Bool
+    /// the disk, since a leading loop answers nothing else meanwhile. Changes with CONFIG SET
+    /// synchronous.
+    var commitsOnEventLoops: Bool {
+        get { commitsOnEventLoopsFlag.load(ordering: .relaxed) }
+        set { commitsOnEventLoopsFlag.store(newValue, ordering: .relaxed) }
+    }
+    private let commitsOnEventLoopsFlag: Synchronization.Atomic<Bool>
     /// How long an event loop goes on leading: after a batch that ends later than this since the
     /// lead began, the writer thread takes over the rest. It bounds how long the loop's connections wait
     /// (for reads too) behind other connections' writes; 1 ms is a few single-command batches.
@@ -78,7 +83,7 @@ final class GroupCommitter: Sendable {
         self.logger = logger
         self.batchSizes = batchSizes
         self.maxBatch = max(1, maxBatch)
-        self.commitsOnEventLoops = commitsOnEventLoops
+        self.commitsOnEventLoopsFlag = Synchronization.Atomic(commitsOnEventLoops)
         self.loopLeadBudgetNanoseconds = UInt64(max(0, TimeAmount(loopLeadBudget).nanoseconds))
         self.loopJobCostLimitNanoseconds = UInt64(max(0, TimeAmount(loopJobCostLimit).nanoseconds))
         let thread = Thread { [self] in run() }

@@ -4,7 +4,6 @@ public import Metrics
 import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
-import NIOSSL
 public import Redlite
 public import ServiceLifecycle
 
@@ -26,7 +25,6 @@ public final class RedliteServer: Service, Sendable {
     let context: ServerContext
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
-    private let channels = NIOLockedValueBox<[any Channel]>([])
     private let shutdownRequested = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     private let shutdownFlag = NIOLockedValueBox(false)
     /// Once a second: idle clients, statistics samples (Redis's serverCron, in spirit).
@@ -51,86 +49,36 @@ public final class RedliteServer: Service, Sendable {
         store.notifications.configure(configuration.notifyKeyspaceEvents)
         let flag = shutdownFlag, requested = shutdownRequested
         context = try ServerContext(store: store, configuration: configuration, logger: logger,
-                                    metricsFactory: metricsFactory ?? MetricsSystem.factory) {
+                                    metricsFactory: metricsFactory ?? MetricsSystem.factory, eventLoopGroup: eventLoopGroup) {
             flag.withLockedValue { $0 = true }
             requested.withLockedValue { $0?.resume(); $0 = nil }
         }
     }
 
-    /// The addresses the server listens on (after `start()`).
+    /// The addresses the server listens on (after `start()`): plain TCP in bind order, the unix
+    /// socket, then TLS.
     public var localAddresses: [SocketAddress] {
-        channels.withLockedValue { $0.compactMap(\.localAddress) }
+        context.listeners.localAddresses
     }
 
     /// Binds every configured listener (TCP, unix socket, TLS).
     public func start() async throws {
-        let group = eventLoopGroup
-        var bound: [any Channel] = []
-        for host in configuration.bind {
-            bound.append(try await bootstrap(group: group, tls: nil, tcp: true).bind(host: host, port: configuration.port).get())
-        }
+        let listeners = context.listeners
+        listeners.setTLSContext(try Listeners.makeTLSContext(configuration.tls))
+        try listeners.listen(on: Listeners.endpoints(of: configuration))
         if let path = configuration.unixSocket {
-            try? FileManager.default.removeItem(atPath: path)
-            bound.append(try await bootstrap(group: group, tls: nil, tcp: false).bind(unixDomainSocketPath: path).get())
+            try await listeners.listen(unixSocketPath: path)
         }
-        if let tls = configuration.tls {
-            var settings = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyPath, format: .pem))
-            )
-            if let ca = tls.caPath {
-                settings.trustRoots = .file(ca)
-                settings.certificateVerification = .none
-            }
-            let sslContext = try NIOSSLContext(configuration: settings)
-            for host in configuration.bind {
-                bound.append(try await bootstrap(group: group, tls: sslContext, tcp: true).bind(host: host, port: tls.port).get())
-            }
-        }
-        channels.withLockedValue { $0 = bound }
+        try await listeners.ready()
         let context = self.context
         cron.withLockedValue { cron in
-            cron = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            cron = eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
                 context.everySecond()
             }
         }
         logger.info("redlite serving", metadata: [
-            "addresses": "\(bound.compactMap(\.localAddress))", "database": "\(configuration.databasePath ?? ":memory:")",
+            "addresses": "\(listeners.localAddresses)", "database": "\(configuration.databasePath ?? ":memory:")",
         ])
-    }
-
-    private func bootstrap(group: any EventLoopGroup, tls: NIOSSLContext?, tcp: Bool) -> ServerBootstrap {
-        let context = self.context
-        let limits = configuration.protocolLimits
-        let queryBufferLimit = configuration.queryBufferLimit
-        return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 511)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let keepAlive = context.configuration.tcpKeepAlive
-                    if tcp, keepAlive > 0 {
-                        // As Redis's anetKeepAlive: probes after `keepAlive` seconds of silence, a
-                        // third of that apart, three of them.
-                        try Self.enableKeepAlive(channel, seconds: keepAlive)
-                    }
-                    if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClientConnection(server: context, limits: limits, queryBufferLimit: queryBufferLimit))
-                }
-            }
-    }
-
-    private static func enableKeepAlive(_ channel: any Channel, seconds: Int) throws {
-        guard let options = channel.syncOptions else { return }
-        try options.setOption(.socketOption(.so_keepalive), value: 1)
-        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPIDLE)), value: SocketOptionValue(seconds))
-        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPINTVL)), value: SocketOptionValue(max(1, seconds / 3)))
-        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPCNT)), value: 3)
     }
 
     /// Serves until graceful shutdown is requested (or a client sends SHUTDOWN), then stops cleanly.
@@ -154,11 +102,7 @@ public final class RedliteServer: Service, Sendable {
     /// Stops accepting, closes client connections after their in-flight commands, drains the writer,
     /// checkpoints the WAL.
     public func stop() async throws {
-        let listeners = channels.withLockedValue { channels -> [any Channel] in
-            defer { channels = [] }
-            return channels
-        }
-        for channel in listeners { try? await channel.close() }
+        await context.listeners.closeAll()
         cron.withLockedValue { cron in
             cron?.cancel()
             cron = nil

@@ -85,7 +85,7 @@ public struct ServerConfiguration: Sendable {
             return value
         }
         switch name.lowercased() {
-        case "port": port = try integer()
+        case "port": port = try integer(atLeast: 0, atMost: 65535)
         case "bind": bind = values
         case "unixsocket": unixSocket = try one()
         case "requirepass": requirePass = try one().isEmpty ? nil : values[0]
@@ -116,7 +116,7 @@ public struct ServerConfiguration: Sendable {
         case "tcp-keepalive": tcpKeepAlive = try integer(atLeast: 0, atMost: Int(Int32.max))
         case "notify-keyspace-events": notifyKeyspaceEvents = values.first ?? ""
         case "tls-port":
-            let port = try integer()
+            let port = try integer(atLeast: 0, atMost: 65535)
             tls = TLS(port: port, certificatePath: tls?.certificatePath ?? "", keyPath: tls?.keyPath ?? "", caPath: tls?.caPath)
         case "tls-cert-file": tls = TLS(port: tls?.port ?? 0, certificatePath: try one(), keyPath: tls?.keyPath ?? "", caPath: tls?.caPath)
         case "tls-key-file": tls = TLS(port: tls?.port ?? 0, certificatePath: tls?.certificatePath ?? "", keyPath: try one(), caPath: tls?.caPath)

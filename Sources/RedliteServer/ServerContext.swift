@@ -32,6 +32,8 @@ final class ServerContext: Sendable {
     /// One reader per event loop, made on first use.
     private let loopReaders = NIOLockedValueBox<[ObjectIdentifier: LoopReader]>([:])
     let requestShutdown: @Sendable () -> Void
+    /// The listening sockets (CONFIG SET port, bind and tls-port change them).
+    let listeners: Listeners
 
     // Statistics (INFO stats) and metrics.
     let commandsProcessed = ShardedCounter()
@@ -47,7 +49,7 @@ final class ServerContext: Sendable {
     let connectionGauge: Gauge
 
     init(store: RedliteStore, configuration: ServerConfiguration, logger: Logger, metricsFactory: any MetricsFactory,
-         requestShutdown: @escaping @Sendable () -> Void) throws {
+         eventLoopGroup: any EventLoopGroup, requestShutdown: @escaping @Sendable () -> Void) throws {
         self.store = store
         self.pause = ClientPause { [store] mode in store.setActiveExpiryPaused(mode != .none) }
         self.commandCounter = Counter(label: "redlite_commands_total", factory: metricsFactory)
@@ -64,6 +66,39 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)
         self.requestShutdown = requestShutdown
+        // The listeners set up each accepted connection with this context, which owns them: held
+        // weakly, or neither would ever be freed.
+        let owner = NIOLockedValueBox(WeakContext())
+        self.listeners = Listeners(group: eventLoopGroup, logger: logger) { channel, tcp in
+            guard let context = owner.withLockedValue({ $0.context }) else { throw ChannelError.ioOnClosedChannel }
+            try context.initializeConnection(channel, tcp: tcp)
+        }
+        owner.withLockedValue { $0.context = self }
+    }
+
+    private struct WeakContext {
+        weak var context: ServerContext?
+    }
+
+    /// A new connection's pipeline (after TLS, on a TLS listener): TCP keepalive, then the client's
+    /// handler.
+    private func initializeConnection(_ channel: any Channel, tcp: Bool) throws {
+        let configuration = self.configuration
+        if tcp, configuration.tcpKeepAlive > 0 {
+            // As Redis's anetKeepAlive: probes after `keepAlive` seconds of silence, a third of that
+            // apart, three of them.
+            try Self.enableKeepAlive(channel, seconds: configuration.tcpKeepAlive)
+        }
+        try channel.pipeline.syncOperations.addHandler(
+            ClientConnection(server: self, limits: configuration.protocolLimits, queryBufferLimit: configuration.queryBufferLimit))
+    }
+
+    private static func enableKeepAlive(_ channel: any Channel, seconds: Int) throws {
+        guard let options = channel.syncOptions else { return }
+        try options.setOption(.socketOption(.so_keepalive), value: 1)
+        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPIDLE)), value: SocketOptionValue(seconds))
+        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPINTVL)), value: SocketOptionValue(max(1, seconds / 3)))
+        try options.setOption(.socket(SocketOptionLevel(IPPROTO_TCP), SocketOptionName(TCP_KEEPCNT)), value: 3)
     }
 
     /// Records one command's execution, which took `nanoseconds` and answered an error if `failed`: INFO commandstats

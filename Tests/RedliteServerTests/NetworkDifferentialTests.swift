@@ -252,6 +252,16 @@ struct NetworkDifferentialTests {
             // Out-of-range settings and timeouts: Redis's answers, where Redlite had overflowed.
             ["CONFIG", "SET", "timeout", "2147483648"], ["CONFIG", "SET", "tcp-keepalive", "9223372036854775807"],
             ["CONFIG", "SET", "maxclients", "0"], ["CONFIG", "SET", "maxclients", "-1"], ["CONFIG", "SET", "timeout", "-1"],
+            // Listener settings: Redis's checks before it binds, an address not on this machine (the
+            // connection and its listener stay), TLS without certificates, and the settings Redis
+            // never changes at run time, checked name by name before any value.
+            ["CONFIG", "SET", "port", "abc"], ["CONFIG", "SET", "port", "70000"], ["CONFIG", "SET", "port", "-1"],
+            ["CONFIG", "SET", "bind", "192.0.2.1"], ["PING"], ["CONFIG", "SET", "tls-port", "1234"], ["CONFIG", "GET", "tls-port"],
+            ["CONFIG", "SET", "databases", "4"], ["CONFIG", "SET", "unixsocket", "/tmp/x.sock"], ["CONFIG", "SET", "daemonize", "yes"],
+            ["CONFIG", "SET", "dbfilename", "x.rdb"], ["CONFIG", "SET", "dir", "/tmp"],
+            ["CONFIG", "SET", "maxclients", "10", "maxclients", "20", "databases", "3"], ["CONFIG", "SET", "databases", "3", "bogus", "1"],
+            ["CONFIG", "SET", "maxclients", "77", "port", "abc"], ["CONFIG", "SET", "maxclients", "77", "bind", "192.0.2.1"],
+            ["CONFIG", "GET", "maxclients"],
             ["DEL", "bl"], ["BLPOP", "bl", "inf"], ["BLPOP", "bl", "-inf"], ["BLPOP", "bl", "1e308"], ["BLPOP", "bl", "nan"],
             ["BLPOP", "bl", "9223372036854775807"], ["BZPOPMIN", "bl", "1e20"], ["BLMOVE", "bl", "d", "LEFT", "RIGHT", "18446744073709551616"],
             ["BLMPOP", "1e400", "1", "bl", "LEFT"], ["BLPOP", "bl", "0.001"],

@@ -26,4 +26,29 @@ struct TLSTests {
         #expect(try served.connect().run("GET", "secure") == .bulk("yes"))
         await served.stop()
     }
+
+    @Test("CONFIG SET tls-port moves the TLS listener; a certificate that cannot be read changes nothing; the same files again reload")
+    func tlsPortAtRunTime() async throws {
+        let certificates = try TestCertificates()
+        let served = try await ServedRedlite.start { configuration in
+            configuration.tls = .init(port: 0, certificatePath: certificates.certificate, keyPath: certificates.key)
+        }
+        let admin = try served.connect()
+        let cli = ChildProcess.locate("redis-cli") ?? "/usr/bin/redis-cli"
+        func pingOverTLS(_ port: Int) throws -> String {
+            try ChildProcess.run([cli, "--tls", "--cacert", certificates.caCertificate, "-h", "127.0.0.1", "-p", String(port), "PING"]).output
+        }
+        let tlsPort = try RedisServer.freeLoopbackPort()
+        #expect(try admin.run("CONFIG", "SET", "tls-port", String(tlsPort)) == .ok)
+        #expect(try pingOverTLS(tlsPort) == "PONG\n")
+        #expect(served.server.localAddresses.last?.port == tlsPort)
+        #expect(try admin.run("CONFIG", "GET", "tls-port") == .array([.bulk("tls-port"), .bulk(String(tlsPort))]))
+
+        #expect(try admin.run("CONFIG", "SET", "tls-cert-file", "/nonexistent/cert.pem")
+            == .simpleError("ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs."))
+        #expect(try pingOverTLS(tlsPort) == "PONG\n")
+        #expect(try admin.run("CONFIG", "SET", "tls-cert-file", certificates.certificate, "tls-key-file", certificates.key) == .ok)
+        #expect(try pingOverTLS(tlsPort) == "PONG\n")
+        await served.stop()
+    }
 }

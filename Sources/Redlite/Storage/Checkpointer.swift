@@ -90,7 +90,7 @@ final class Checkpointer: Sendable {
                     truncations.add(1, ordering: .relaxed)
                     return
                 }
-                guard code == SQLITE_BUSY else { return }
+                guard code & 0xff == SQLITE_BUSY else { return }  // any SQLITE_BUSY_* (extended codes are on)
                 usleep(200)
             }
         }

@@ -187,6 +187,24 @@ public final class RedliteStore: Sendable {
 
     // MARK: Connections
 
+    /// Changes SQLite's `synchronous` mode of the open store (the server's CONFIG SET synchronous):
+    /// it applies from the next commit on. `configuration` keeps the mode the store was opened with.
+    public func setSynchronous(_ mode: Configuration.Synchronous) throws {
+        try withWriterAutocommit { try $0.execute("PRAGMA synchronous = \(mode.rawValue)") }
+    }
+
+    /// SQLite's `synchronous` mode the writer commits with now (read back from SQLite).
+    public var currentSynchronous: Configuration.Synchronous {
+        get throws {
+            try withWriterAutocommit { connection in
+                let statement = try connection.statement("PRAGMA synchronous")
+                defer { statement.reset() }
+                guard try statement.step() else { return configuration.synchronous }
+                return statement.int64(0) >= 2 ? .full : .normal
+            }
+        }
+    }
+
     /// Runs `body` on the writer connection, in one SQLite transaction, holding the writer lock.
     func withWriter<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try withWriterLock { connection in try connection.transaction { try body(connection) } }
@@ -477,7 +495,10 @@ extension RedliteStore {
             while true {
                 let code = sqlite_nio_sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
                 if code == SQLITE_OK { return }
-                guard code == SQLITE_BUSY || code == SQLITE_LOCKED, ContinuousClock.now < deadline else {
+                // Extended result codes are on: SQLITE_BUSY_TIMEOUT, SQLITE_LOCKED_SHAREDCACHE… are
+                // the same conditions.
+                let primary = code & 0xff
+                guard primary == SQLITE_BUSY || primary == SQLITE_LOCKED, ContinuousClock.now < deadline else {
                     throw RedliteError.sqlite(code: code, message: connection.lastErrorMessage)
                 }
                 Thread.sleep(forTimeInterval: 0.005)

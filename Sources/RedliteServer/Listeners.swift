@@ -1,0 +1,241 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// The server's listening sockets: plain TCP and TLS on every `bind` address, and the unix socket.
+///
+/// CONFIG SET port, bind and tls-port change them while the server runs, as in Redis: the new
+/// sockets are bound and listening before the old ones close, and a listener whose address and port
+/// stay the same is kept (with the connections waiting in its backlog). Sockets are bound here with
+/// plain system calls, synchronously, and then handed to NIO: a port in use or an address that is
+/// not this machine's is known before CONFIG SET answers, and a failure leaves every listener as it
+/// was. Connections already accepted are never touched.
+///
+/// The TLS context is looked up at each accept, so CONFIG SET tls-cert-file, tls-key-file and
+/// tls-ca-cert-file apply to the next TLS connections without closing any listener.
+final class Listeners: Sendable {
+    /// One listening TCP socket.
+    struct Endpoint: Hashable, Sendable {
+        var host: String
+        var port: Int
+        var tls: Bool
+    }
+
+    /// Why a set of listeners could not be opened.
+    struct ListenFailure: Error, CustomStringConvertible {
+        let endpoint: Endpoint
+        let reason: String
+        var description: String { "cannot listen on \(endpoint.host):\(endpoint.port)\(endpoint.tls ? " (TLS)" : ""): \(reason)" }
+    }
+
+    private struct Listener {
+        let endpoint: Endpoint
+        /// Where it listens (with the port the system chose for port 0).
+        let address: SocketAddress
+        let channel: EventLoopFuture<any Channel>
+    }
+
+    private struct State {
+        /// In the order `localAddresses` lists them: plain TCP in bind order, then TLS.
+        var listeners: [Listener] = []
+        var unixSocket: (any Channel)?
+        var closed = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let tlsContext = NIOLockedValueBox<NIOSSLContext?>(nil)
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    /// Sets up an accepted connection's pipeline (after the TLS handler, on TLS listeners).
+    private let initializeConnection: @Sendable (any Channel, _ tcp: Bool) throws -> Void
+
+    init(group: any EventLoopGroup, logger: Logger, initializeConnection: @escaping @Sendable (any Channel, _ tcp: Bool) throws -> Void) {
+        self.group = group
+        self.logger = logger
+        self.initializeConnection = initializeConnection
+    }
+
+    /// Where the server listens: plain TCP in bind order, the unix socket, then TLS.
+    var localAddresses: [SocketAddress] {
+        state.withLockedValue { state in
+            let plain = state.listeners.filter { !$0.endpoint.tls }.map(\.address)
+            let tls = state.listeners.filter(\.endpoint.tls).map(\.address)
+            return plain + (state.unixSocket?.localAddress.map { [$0] } ?? []) + tls
+        }
+    }
+
+    /// The TCP and TLS endpoints a configuration asks for.
+    static func endpoints(of configuration: ServerConfiguration) -> [Endpoint] {
+        let plain = configuration.bind.map { Endpoint(host: $0, port: configuration.port, tls: false) }
+        let tls = configuration.tls.map { tls in configuration.bind.map { Endpoint(host: $0, port: tls.port, tls: true) } } ?? []
+        // A host named twice is listened on once.
+        var seen = Set<Endpoint>()
+        return (plain + tls).filter { seen.insert($0).inserted }
+    }
+
+    /// Makes the TLS context of a configuration (nil without TLS). Reads the certificate, key and CA
+    /// files, so it fails on a missing or malformed one.
+    static func makeTLSContext(_ tls: ServerConfiguration.TLS?) throws -> NIOSSLContext? {
+        guard let tls else { return nil }
+        var settings = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyPath, format: .pem))
+        )
+        if let ca = tls.caPath {
+            settings.trustRoots = .file(ca)
+            settings.certificateVerification = .none
+        }
+        return try NIOSSLContext(configuration: settings)
+    }
+
+    /// The TLS context new TLS connections get from now on; answers the one before.
+    @discardableResult
+    func setTLSContext(_ context: NIOSSLContext?) -> NIOSSLContext? {
+        tlsContext.withLockedValue { current in
+            defer { current = context }
+            return current
+        }
+    }
+
+    /// Listens on exactly `endpoints`: opens those not listened on yet, then closes those no longer
+    /// wanted. Throws, having changed nothing, when any new one cannot be opened.
+    ///
+    /// Safe on an event loop: the sockets are bound and listening when this returns; NIO's
+    /// registration of the new ones completes afterwards (see `ready()`).
+    func listen(on endpoints: [Endpoint]) throws {
+        try state.withLockedValue { state in
+            guard !state.closed else { return }
+            let current = Set(state.listeners.map(\.endpoint))
+            var opened: [(Endpoint, CInt, SocketAddress)] = []
+            do {
+                for endpoint in endpoints where !current.contains(endpoint) {
+                    let (descriptor, address) = try Self.openListeningSocket(endpoint)
+                    opened.append((endpoint, descriptor, address))
+                }
+            } catch {
+                for (_, descriptor, _) in opened { close(descriptor) }
+                throw error
+            }
+            let wanted = Set(endpoints)
+            for listener in state.listeners where !wanted.contains(listener.endpoint) {
+                listener.channel.whenSuccess { $0.close(promise: nil) }
+            }
+            var kept = state.listeners.filter { wanted.contains($0.endpoint) }
+            for (endpoint, descriptor, address) in opened {
+                let channel = bootstrap(tls: endpoint.tls, tcp: true).withBoundSocket(descriptor)
+                channel.whenFailure { [logger] error in
+                    logger.error("a listener could not be registered", metadata: ["address": "\(address)", "error": "\(error)"])
+                }
+                kept.append(Listener(endpoint: endpoint, address: address, channel: channel))
+            }
+            // In the order asked for (the order `localAddresses` reports).
+            state.listeners = endpoints.compactMap { endpoint in kept.first { $0.endpoint == endpoint } }
+        }
+    }
+
+    /// Waits until every listener is registered with NIO (accepting), and throws if one could not be.
+    func ready() async throws {
+        let channels = state.withLockedValue { $0.listeners.map(\.channel) }
+        for channel in channels { _ = try await channel.get() }
+    }
+
+    /// Listens on a unix socket (at start-up: the path cannot change while the server runs).
+    func listen(unixSocketPath path: String) async throws {
+        try? FileManager.default.removeItem(atPath: path)
+        let channel = try await bootstrap(tls: false, tcp: false).bind(unixDomainSocketPath: path).get()
+        let closed = state.withLockedValue { state -> Bool in
+            if !state.closed { state.unixSocket = channel }
+            return state.closed
+        }
+        if closed { try? await channel.close() }
+    }
+
+    /// Closes every listener; no listener opens after it.
+    func closeAll() async {
+        let (listeners, unixSocket) = state.withLockedValue { state in
+            defer {
+                state.listeners = []
+                state.unixSocket = nil
+                state.closed = true
+            }
+            return (state.listeners, state.unixSocket)
+        }
+        for listener in listeners {
+            if let channel = try? await listener.channel.get() { try? await channel.close() }
+        }
+        if let unixSocket { try? await unixSocket.close() }
+    }
+
+    private func bootstrap(tls: Bool, tcp: Bool) -> ServerBootstrap {
+        let initializeConnection = self.initializeConnection, tlsContext = self.tlsContext
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Self.backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if tls {
+                        guard let context = tlsContext.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    }
+                    try initializeConnection(channel, tcp)
+                }
+            }
+    }
+
+    /// Redis's default `tcp-backlog`.
+    private static let backlog: CInt = 511
+
+    /// A TCP socket bound to the endpoint and listening, and the address it listens on. As Redis
+    /// does, an IPv6 socket takes IPv6 only (so `bind 0.0.0.0 ::` can listen on both), and the
+    /// address may be a host name (resolved; its first address is used).
+    private static func openListeningSocket(_ endpoint: Endpoint) throws -> (CInt, SocketAddress) {
+        guard (0...65535).contains(endpoint.port) else { throw ListenFailure(endpoint: endpoint, reason: "port out of range") }
+        let address: SocketAddress
+        do {
+            address = try SocketAddress.makeAddressResolvingHost(endpoint.host, port: endpoint.port)
+        } catch {
+            throw ListenFailure(endpoint: endpoint, reason: "\(error)")
+        }
+        let family = address.protocol.rawValue
+        let descriptor = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw ListenFailure(endpoint: endpoint, reason: String(cString: strerror(errno))) }
+        func fail(_ what: String) -> ListenFailure {
+            let reason = "\(what): \(String(cString: strerror(errno)))"
+            close(descriptor)
+            return ListenFailure(endpoint: endpoint, reason: reason)
+        }
+        var on: CInt = 1
+        guard setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<CInt>.size)) == 0 else { throw fail("SO_REUSEADDR") }
+        if family == AF_INET6 {
+            guard setsockopt(descriptor, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<CInt>.size)) == 0 else { throw fail("IPV6_V6ONLY") }
+        }
+        let bound = address.withSockAddr { pointer, size in bind(descriptor, pointer, socklen_t(size)) }
+        guard bound == 0 else { throw fail("bind") }
+        guard Glibc.listen(descriptor, backlog) == 0 else { throw fail("listen") }
+        guard let local = localAddress(of: descriptor, host: endpoint.host) else { throw fail("getsockname") }
+        return (descriptor, local)
+    }
+
+    /// The address a socket is bound to (its port chosen by the system for port 0).
+    private static func localAddress(of descriptor: CInt, host: String) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard result == 0 else { return nil }
+        switch CInt(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: host) } }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: host) } }
+        default:
+            return nil
+        }
+    }
+}
