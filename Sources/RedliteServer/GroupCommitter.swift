@@ -161,7 +161,8 @@ final class GroupCommitter: Sendable {
         let start = state.withLockedValue { state -> Start in
             state.loopsAboutToLead.removeAll { $0 == loop }
             guard !state.leading, !state.jobs.isEmpty else { return .nothing }
-            guard jobsAreCheap else { return .writer }
+            // Checked again here: CONFIG SET synchronous full may have come after this lead was planned.
+            guard jobsAreCheap, commitsOnEventLoops else { return .writer }
             state.leading = true
             return .batch(takeBatch(&state))
         }
@@ -187,7 +188,7 @@ final class GroupCommitter: Sendable {
             }
             let withinBudget = DispatchTime.now().uptimeNanoseconds - started < loopLeadBudgetNanoseconds
             let next = state.withLockedValue { state -> [Job]? in
-                guard withinBudget, !state.jobs.isEmpty, jobsAreCheap else {
+                guard withinBudget, !state.jobs.isEmpty, jobsAreCheap, commitsOnEventLoops else {
                     state.leading = false
                     handOver = !state.jobs.isEmpty || state.stopped
                     return nil

@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOSSL
 import RESP
 import Redlite
 
@@ -180,65 +179,7 @@ extension ClientConnection {
             let matching = configParameters().filter { parameter in patterns.contains { Self.simpleGlob($0, parameter.0) } }
             reply(.map(matching.map { .init(.bulk($0.0), .bulk($0.1)) }))
         case "set":
-            guard request.count >= 4, request.count % 2 == 0 else {
-                reply(.simpleError("ERR wrong number of arguments for 'config|set' command"))
-                return
-            }
-            // As Redis 7.0: every name is checked first (unknown, immutable, protected, then
-            // repeated), then the values are applied all or none — a value that fails leaves every
-            // setting as it was.
-            var names = Set<String>()
-            for index in stride(from: 2, to: request.count, by: 2) {
-                let name = request[index].lowercasedASCII
-                let failure = "ERR CONFIG SET failed (possibly related to argument '\(name)')"
-                if Self.immutable.contains(name) { return reply(.simpleError("\(failure) - can't set immutable config")) }
-                if Self.protected.contains(name) { return reply(.simpleError("\(failure) - can't set protected config")) }
-                guard Self.settable.contains(name) else {
-                    reply(.simpleError("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"))
-                    return
-                }
-                guard names.insert(name).inserted else {
-                    reply(.simpleError("\(failure) - duplicate parameter"))
-                    return
-                }
-            }
-            let pairs = stride(from: 2, to: request.count, by: 2).map { (request[$0].lowercasedASCII, String(buffer: request[$0 + 1])) }
-            do {
-                try server.updateConfiguration { configuration in
-                    var updated = configuration
-                    for (name, value) in pairs {
-                        do {
-                            switch name {
-                            case "notify-keyspace-events":
-                                guard KeyspaceNotifications().configure(value) else {
-                                    throw ConfigurationError.invalid("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
-                                }
-                                updated.notifyKeyspaceEvents = value
-                            case "requirepass": updated.requirePass = value.isEmpty ? nil : value
-                            case "bind":
-                                // Redis's list of addresses in one argument.
-                                updated.bind = value.split(separator: " ").map(String.init)
-                            case _ where Self.tlsSettings.contains(name) && configuration.tls == nil:
-                                // TLS is set up at start (--tls-port with a certificate and key): without
-                                // it there is no TLS listener to configure.
-                                server.logger.warning("CONFIG SET \(name): TLS is not enabled; start the server with --tls-port, --tls-cert and --tls-key")
-                                throw ConfigurationError.invalid(Self.tlsUpdateFailed)
-                            default: try updated.apply(name, [value])
-                            }
-                        } catch {
-                            throw ConfigSetFailure(message: "ERR CONFIG SET failed (possibly related to argument '\(name)') - \(error)")
-                        }
-                    }
-                    try applyEffects(of: names, from: configuration, to: updated)
-                    configuration = updated
-                    if names.contains("notify-keyspace-events") { server.store.notifications.configure(updated.notifyKeyspaceEvents) }
-                    server.slowLog.configure(logSlowerThan: updated.slowlogLogSlowerThan, maxLength: updated.slowlogMaxLength)
-                }
-            } catch {
-                reply(.simpleError((error as? ConfigSetFailure)?.message ?? "ERR CONFIG SET failed - \(error)"))
-                return
-            }
-            reply(.ok)
+            configSet(request)
         case "resetstat":
             server.commandsProcessed.reset()
             server.connectionsReceived.reset()
@@ -272,62 +213,4 @@ extension ClientConnection {
             reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try CONFIG HELP."))
         }
     }
-
-    static let settable: Set<String> = Set([
-        "maxclients", "requirepass", "notify-keyspace-events", "client-query-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len",
-        "timeout", "tcp-keepalive", "port", "bind", "synchronous",
-    ]).union(tlsSettings)
-    static let tlsSettings: Set<String> = ["tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"]
-    /// Settings Redis fixes at start (CONFIG SET answers "can't set immutable config").
-    static let immutable: Set<String> = ["unixsocket", "unixsocketperm", "databases", "daemonize", "cluster-enabled", "io-threads"]
-    /// Settings Redis protects by default (`enable-protected-configs no`).
-    static let protected: Set<String> = ["dir", "dbfilename"]
-    static let tlsUpdateFailed = "Unable to update TLS configuration. Check server logs."
-
-    /// What a CONFIG SET changes outside the configuration value: SQLite's synchronous mode, the
-    /// TLS context, the listeners. Each step that can fail comes before those that cannot be undone,
-    /// and a failure undoes the steps before it: nothing changes unless everything does.
-    private func applyEffects(of names: Set<String>, from old: ServerConfiguration, to new: ServerConfiguration) throws {
-        func failure(_ name: String, _ message: String, _ error: any Error) -> ConfigSetFailure {
-            server.logger.warning("CONFIG SET \(name) failed: \(error)")
-            return ConfigSetFailure(message: "ERR CONFIG SET failed (possibly related to argument '\(name)') - \(message)")
-        }
-        let tlsName = ["tls-cert-file", "tls-key-file", "tls-ca-cert-file", "tls-port"].first { names.contains($0) }
-        var tlsContext: NIOSSLContext?
-        if let tlsName {
-            do {
-                tlsContext = try Listeners.makeTLSContext(new.tls)
-            } catch {
-                throw failure(tlsName, Self.tlsUpdateFailed, error)
-            }
-        }
-        let synchronousChanged = names.contains("synchronous") && new.synchronous != old.synchronous
-        if synchronousChanged {
-            do {
-                try server.store.setSynchronous(new.synchronous)
-            } catch {
-                throw failure("synchronous", "\(error)", error)
-            }
-        }
-        let listeners = server.listeners
-        let previousContext = tlsName == nil ? nil : listeners.setTLSContext(tlsContext)
-        let endpoints = Listeners.endpoints(of: new)
-        if endpoints != Listeners.endpoints(of: old) {
-            do {
-                try listeners.listen(on: endpoints)
-            } catch {
-                if tlsName != nil { listeners.setTLSContext(previousContext) }
-                if synchronousChanged { try? server.store.setSynchronous(old.synchronous) }
-                if names.contains("bind") { throw failure("bind", "Failed to bind to specified addresses.", error) }
-                throw failure(names.contains("port") ? "port" : "tls-port", "Unable to listen on this port. Check server logs.", error)
-            }
-            server.logger.notice("listening on \(listeners.localAddresses)")
-        }
-        if synchronousChanged { server.committer.commitsOnEventLoops = new.synchronous == .normal }
-    }
-}
-
-/// A CONFIG SET value that cannot be applied, with Redis's reply.
-private struct ConfigSetFailure: Error {
-    let message: String
 }

@@ -28,6 +28,8 @@ final class Listeners: Sendable {
     struct ListenFailure: Error, CustomStringConvertible {
         let endpoint: Endpoint
         let reason: String
+        /// The address and port are taken (by another process, or by one of these listeners).
+        var addressInUse = false
         var description: String { "cannot listen on \(endpoint.host):\(endpoint.port)\(endpoint.tls ? " (TLS)" : ""): \(reason)" }
     }
 
@@ -49,13 +51,20 @@ final class Listeners: Sendable {
     private let tlsContext = NIOLockedValueBox<NIOSSLContext?>(nil)
     private let group: any EventLoopGroup
     private let logger: Logger
-    /// Sets up an accepted connection's pipeline (after the TLS handler, on TLS listeners).
-    private let initializeConnection: @Sendable (any Channel, _ tcp: Bool) throws -> Void
+    /// Sets up an accepted connection's pipeline (after the TLS handler, on TLS listeners). It holds
+    /// the server's context, which holds these listeners: dropped by `closeAll()` (and by the
+    /// server's deinit), so that both are freed.
+    private let initializeConnection: NIOLockedValueBox<(@Sendable (any Channel, _ tcp: Bool) throws -> Void)?>
 
     init(group: any EventLoopGroup, logger: Logger, initializeConnection: @escaping @Sendable (any Channel, _ tcp: Bool) throws -> Void) {
         self.group = group
         self.logger = logger
-        self.initializeConnection = initializeConnection
+        self.initializeConnection = NIOLockedValueBox(initializeConnection)
+    }
+
+    /// Drops the connection initializer (after `closeAll()`, or when the server goes away unstarted).
+    func release() {
+        initializeConnection.withLockedValue { $0 = nil }
     }
 
     /// Where the server listens: plain TCP in bind order, the unix socket, then TLS.
@@ -106,8 +115,8 @@ final class Listeners: Sendable {
     /// Safe on an event loop: the sockets are bound and listening when this returns; NIO's
     /// registration of the new ones completes afterwards (see `ready()`).
     func listen(on endpoints: [Endpoint]) throws {
-        try state.withLockedValue { state in
-            guard !state.closed else { return }
+        let added = try state.withLockedValue { state -> [(Listener, CInt)] in
+            guard !state.closed else { return [] }
             let current = Set(state.listeners.map(\.endpoint))
             var opened: [(Endpoint, CInt, SocketAddress)] = []
             do {
@@ -124,15 +133,76 @@ final class Listeners: Sendable {
                 listener.channel.whenSuccess { $0.close(promise: nil) }
             }
             var kept = state.listeners.filter { wanted.contains($0.endpoint) }
+            var added: [(Listener, CInt)] = []
             for (endpoint, descriptor, address) in opened {
                 let channel = bootstrap(tls: endpoint.tls, tcp: true).withBoundSocket(descriptor)
-                channel.whenFailure { [logger] error in
-                    logger.error("a listener could not be registered", metadata: ["address": "\(address)", "error": "\(error)"])
-                }
-                kept.append(Listener(endpoint: endpoint, address: address, channel: channel))
+                added.append((Listener(endpoint: endpoint, address: address, channel: channel), descriptor))
             }
+            kept += added.map(\.0)
             // In the order asked for (the order `localAddresses` reports).
             state.listeners = endpoints.compactMap { endpoint in kept.first { $0.endpoint == endpoint } }
+            return added
+        }
+        // Outside the lock: a future that has failed already runs its callback at once.
+        for (listener, descriptor) in added {
+            listener.channel.whenSuccess { channel in
+                // NIO listens again with its own backlog of 128 when it takes a bound socket.
+                if channel.isActive { _ = systemListen(descriptor, Self.backlog) }
+            }
+            listener.channel.whenFailure { [self] error in
+                logger.error("a listener could not be registered", metadata: ["address": "\(listener.address)", "error": "\(error)"])
+                state.withLockedValue { $0.listeners.removeAll { $0.endpoint == listener.endpoint } }
+            }
+        }
+    }
+
+    /// How a change of listeners went: done at once, failed (nothing changed), or to be finished
+    /// once the listeners it replaces have closed.
+    enum Change {
+        case done
+        case failed(any Error)
+        case pending(EventLoopFuture<Void>)
+    }
+
+    /// Listens on exactly `endpoints`, as `listen(on:)`. When a new endpoint's address is taken by a
+    /// listener being replaced (the same port on an overlapping address: `127.0.0.1` to `0.0.0.0`,
+    /// or `port` and `tls-port` swapped), and `eventLoop` is given, those listeners close first and
+    /// the new ones are opened once they have; if that fails, they are opened again. Redis, too,
+    /// closes its old listeners before binding the new ones.
+    func change(to endpoints: [Endpoint], closingFirstOn eventLoop: (any EventLoop)?) -> Change {
+        do {
+            try listen(on: endpoints)
+            return .done
+        } catch let failure as ListenFailure where failure.addressInUse && eventLoop != nil {
+            let wanted = Set(endpoints)
+            let (previous, colliding) = state.withLockedValue { state -> ([Endpoint], [Listener]) in
+                let previous = state.listeners.map(\.endpoint)
+                let newPorts = Set(endpoints.filter { !previous.contains($0) }.map(\.port))
+                let colliding = state.listeners.filter { !wanted.contains($0.endpoint) && newPorts.contains($0.endpoint.port) }
+                state.listeners.removeAll { listener in colliding.contains { $0.endpoint == listener.endpoint } }
+                return (previous, colliding)
+            }
+            guard let eventLoop, !colliding.isEmpty else {
+                return .failed(failure)
+            }
+            let closed = colliding.map { listener in
+                listener.channel.flatMap { $0.close() }.recover { _ in }  // closed already: fine
+            }
+            return .pending(EventLoopFuture.andAllComplete(closed, on: eventLoop).flatMapThrowing { [self] in
+                do {
+                    try listen(on: endpoints)
+                } catch {
+                    // What was there before, again (the replaced listeners' addresses are free).
+                    do {
+                        try listen(on: previous)
+                    } catch let reopening {
+                        logger.error("the listeners closed for a change could not be opened again", metadata: ["error": "\(reopening)"])
+                    }
+                    throw error
+                }
+            })
+        } catch {
+            return .failed(error)
         }
     }
 
@@ -167,6 +237,7 @@ final class Listeners: Sendable {
             if let channel = try? await listener.channel.get() { try? await channel.close() }
         }
         if let unixSocket { try? await unixSocket.close() }
+        release()
     }
 
     private func bootstrap(tls: Bool, tcp: Bool) -> ServerBootstrap {
@@ -182,7 +253,8 @@ final class Listeners: Sendable {
                         guard let context = tlsContext.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     }
-                    try initializeConnection(channel, tcp)
+                    guard let initialize = initializeConnection.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                    try initialize(channel, tcp)
                 }
             }
     }
@@ -202,7 +274,12 @@ final class Listeners: Sendable {
             throw ListenFailure(endpoint: endpoint, reason: "\(error)")
         }
         let family = address.protocol.rawValue
+        #if canImport(Darwin)
+        let descriptor = socket(family, SOCK_STREAM, 0)
+        if descriptor >= 0 { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        #else
         let descriptor = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        #endif
         guard descriptor >= 0 else { throw ListenFailure(endpoint: endpoint, reason: String(cString: strerror(errno))) }
         func fail(_ what: String) -> ListenFailure {
             let reason = "\(what): \(String(cString: strerror(errno)))"
@@ -215,8 +292,13 @@ final class Listeners: Sendable {
             guard setsockopt(descriptor, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<CInt>.size)) == 0 else { throw fail("IPV6_V6ONLY") }
         }
         let bound = address.withSockAddr { pointer, size in bind(descriptor, pointer, socklen_t(size)) }
-        guard bound == 0 else { throw fail("bind") }
-        guard Glibc.listen(descriptor, backlog) == 0 else { throw fail("listen") }
+        guard bound == 0 else {
+            let inUse = errno == EADDRINUSE
+            var failure = fail("bind")
+            failure.addressInUse = inUse
+            throw failure
+        }
+        guard systemListen(descriptor, backlog) == 0 else { throw fail("listen") }
         guard let local = localAddress(of: descriptor, host: endpoint.host) else { throw fail("getsockname") }
         return (descriptor, local)
     }
@@ -238,4 +320,9 @@ final class Listeners: Sendable {
             return nil
         }
     }
+}
+
+/// The system's listen(2) (a method of `Listeners` is named `listen` too).
+private func systemListen(_ descriptor: CInt, _ backlog: CInt) -> CInt {
+    listen(descriptor, backlog)
 }

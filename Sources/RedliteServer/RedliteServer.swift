@@ -55,6 +55,11 @@ public final class RedliteServer: Service, Sendable {
         }
     }
 
+    deinit {
+        // Never started, or not stopped: the listeners' hold on the context ends here.
+        context.listeners.release()
+    }
+
     /// The addresses the server listens on (after `start()`): plain TCP in bind order, the unix
     /// socket, then TLS.
     public var localAddresses: [SocketAddress] {

@@ -66,18 +66,16 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)
         self.requestShutdown = requestShutdown
-        // The listeners set up each accepted connection with this context, which owns them: held
-        // weakly, or neither would ever be freed.
-        let owner = NIOLockedValueBox(WeakContext())
+        // The listeners set up each accepted connection with this context, which owns them: the
+        // cycle ends when they are closed or released (see `Listeners.release()`). Not a weak
+        // reference: that would give the context a side table, and every retain of it the runtime's
+        // slow path.
+        let box = NIOLockedValueBox<ServerContext?>(nil)
         self.listeners = Listeners(group: eventLoopGroup, logger: logger) { channel, tcp in
-            guard let context = owner.withLockedValue({ $0.context }) else { throw ChannelError.ioOnClosedChannel }
+            guard let context = box.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
             try context.initializeConnection(channel, tcp: tcp)
         }
-        owner.withLockedValue { $0.context = self }
-    }
-
-    private struct WeakContext {
-        weak var context: ServerContext?
+        box.withLockedValue { $0 = self }
     }
 
     /// A new connection's pipeline (after TLS, on a TLS listener): TCP keepalive, then the client's

@@ -59,6 +59,10 @@ struct ListenerConfigurationTests {
         // Connections accepted before are never closed by a listener change.
         #expect(try first.run("PING") == .simpleString("PONG"))
         #expect(served.server.localAddresses.map(\.ipAddress) == ["127.0.0.2"])
+        // An empty list is the default, as in Redis: here loopback only.
+        #expect(try admin.run("CONFIG", "SET", "bind", "") == .ok)
+        #expect(try admin.run("CONFIG", "GET", "bind") == .array([.bulk("bind"), .bulk("127.0.0.1")]))
+        #expect(try RedisTestConnection(host: "127.0.0.1", port: port).run("PING") == .simpleString("PONG"))
         await served.stop()
     }
 

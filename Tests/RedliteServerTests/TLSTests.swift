@@ -49,6 +49,16 @@ struct TLSTests {
         #expect(try pingOverTLS(tlsPort) == "PONG\n")
         #expect(try admin.run("CONFIG", "SET", "tls-cert-file", certificates.certificate, "tls-key-file", certificates.key) == .ok)
         #expect(try pingOverTLS(tlsPort) == "PONG\n")
+
+        // port and tls-port swapped: each new listener needs the address of one being replaced, so
+        // those close first, and the answer comes once the new ones listen.
+        let plainPort = try RedisServer.freeLoopbackPort()
+        #expect(try admin.run("CONFIG", "SET", "port", String(plainPort)) == .ok)
+        #expect(try admin.run("CONFIG", "SET", "port", String(tlsPort), "tls-port", String(plainPort)) == .ok)
+        #expect(try RedisTestConnection(port: tlsPort).run("PING") == .simpleString("PONG"))
+        #expect(try pingOverTLS(plainPort) == "PONG\n")
+        #expect(served.server.localAddresses.compactMap(\.port) == [tlsPort, plainPort])
+        #expect(try admin.run("PING") == .simpleString("PONG"))
         await served.stop()
     }
 }
