@@ -21,6 +21,31 @@ struct KeyspaceNotificationTests {
         return messages
     }
 
+    @Test("a key's `expired` event comes soon after it expires, unasked, as from Redis's active expiry")
+    func expiredEventsArriveOnTime() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let served = try await ServedRedlite.start()
+        for (name, port) in [("redis", redis.port), ("redlite", served.port)] {
+            let writer = try RedisTestConnection(port: port)
+            // Each read waits at most 3 s: Redlite's sweep interval (60 s) is far longer.
+            let subscriber = try RedisTestConnection(port: port, timeout: .seconds(3))
+            #expect(try writer.run("CONFIG", "SET", "notify-keyspace-events", "Ex") == .ok)
+            _ = try subscriber.run("SUBSCRIBE", "__keyevent@0__:expired")
+            #expect(try writer.run("SET", "session", "v", "PX", "150") == .ok)
+            #expect(try writer.run("SET", "later", "v") == .ok)
+            #expect(try writer.run("PEXPIRE", "later", "300") == .integer(1))
+            var expired: [String] = []
+            for _ in 0..<2 {
+                guard let message = try? subscriber.readValue() else { break }
+                if case .array(let parts) = message, parts.count == 3, let key = parts[2].string { expired.append(key) }
+            }
+            #expect(expired == ["session", "later"], "\(name): \(expired)")
+            #expect(try writer.run("EXISTS", "session", "later") == .integer(0))
+        }
+        await served.stop()
+    }
+
     @Test("the notification stream matches redis-server", arguments: ["KEA", "Kl", "Eg$", "Ez"])
     func stream(classes: String) async throws {
         let redis = try RedisServer.start()

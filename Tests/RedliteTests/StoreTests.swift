@@ -75,6 +75,9 @@ struct StoreTests {
         let directory = try TemporaryDirectory()
         let store = try RedliteStore.open(path: directory.path("expiry.db"))
         var session = RedliteSession()
+        // Off, so that VACUUM finds the expired rows: the background cleaner would remove them as
+        // soon as they are written (see `cleanerWakesForExpiries`).
+        #expect(store.execute("AUTOVACUUM", "OFF", session: &session) == .ok)
         for index in 0..<1200 {
             _ = store.execute("SET", "old:\(index)", "v", "PXAT", "1000", session: &session)
         }
@@ -309,6 +312,44 @@ struct StoreTests {
             }
         }
         #expect(cleaned, "the expired row was still stored after 5 s")
+    }
+
+    @Test("an expired key is removed soon after its expiry, not at the next sweep; also one stored before the store was opened")
+    func cleanerWakesForExpiries() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("soon.db")
+        func storedRows(_ store: RedliteStore) throws -> Int64 {
+            try store.withReader { connection in
+                let statement = try connection.statement("SELECT count(*) FROM keys")
+                defer { statement.reset() }
+                _ = try statement.step()
+                return statement.int64(0)
+            }
+        }
+        /// Bounded wait: up to 3 s, against a sweep interval of 60 s.
+        func emptied(_ store: RedliteStore) async throws -> Bool {
+            for _ in 0..<60 {
+                if try storedRows(store) == 0 { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        do {
+            let store = try RedliteStore.open(path: path)
+            var session = RedliteSession()
+            _ = store.execute("SET", "soon", "v", "PX", "100", session: &session)
+            _ = store.execute("SET", "later", "v", session: &session)
+            _ = store.execute("PEXPIRE", "later", "250", session: &session)
+            #expect(try storedRows(store) == 2)
+            #expect(try await emptied(store), "expired rows still stored after 3 s")
+            #expect(store.keyspaceStatistics.totals.expiredKeys == 2)
+            // Stored now, expiring once the store has been closed and opened again.
+            _ = store.execute("SET", "across", "v", "PX", "400", session: &session)
+            store.close()
+        }
+        let reopened = try RedliteStore.open(path: path)
+        #expect(try storedRows(reopened) == 1)
+        #expect(try await emptied(reopened), "the row stored before opening was still there after 3 s")
     }
 
     @Test("many tasks at once: every increment counted, readers never blocked out")

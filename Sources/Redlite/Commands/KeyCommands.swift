@@ -291,6 +291,7 @@ extension SQLiteConnection {
             """)
         statement.bind(1, source.id).bind(2, db).bind(3, key).bind(4, now)
         try statement.run()
+        noteExpirySet(source.expireAt)
         let copyID = sqlite3LastInsertRowID
         switch source.type {
         case .hash:

@@ -1,15 +1,29 @@
 import Foundation
 import Synchronization
 
-/// Active expiry: a background thread that deletes expired keys every AUTOVACUUM interval.
+/// Active expiry: a background thread that deletes expired keys, and publishes their `expired`
+/// keyspace events, soon after they expire.
 ///
 /// Expired keys are already invisible to every command (each read checks `expire_at`); this removes
-/// their rows so the file does not keep them. It runs on its own thread because SQLite calls block,
-/// and deletes in small batches so the writer is never held for long.
+/// their rows so the file does not keep them, and announces them as Redis does when its active expiry
+/// or a lookup finds them. Redis's active expiry runs ten times a second; a sweep every AUTOVACUUM
+/// interval (60 s by default) alone would announce a key up to a minute late, and an application
+/// waiting for `__keyevent@0__:expired` would wait with it. So the thread sleeps until the earliest
+/// expiry it knows of (found after each run with one index probe per database, and told of every
+/// TTL set since, see `schedule(at:)`), but at least `minimumSpacing` between runs, and at most the
+/// interval. It runs on its own thread because SQLite calls block, and deletes in small batches so
+/// the writer is never held for long.
 final class ExpiryCleaner: Sendable {
     private weak let store: RedliteStore?
     private let condition = NSCondition()
-    private let stopped = Mutex(false)
+    private struct State {
+        var stopped = false
+        /// The earliest expiry (Unix ms) known to be due after the last run, if any.
+        var earliestExpiry: Int64?
+    }
+    private let state = Mutex(State())
+    /// Redis's active expiry runs at `hz` 10.
+    static let minimumSpacingMilliseconds: Int64 = 100
 
     init(store: RedliteStore) {
         self.store = store
@@ -23,30 +37,79 @@ final class ExpiryCleaner: Sendable {
 
     func stop() {
         condition.lock()
-        stopped.withLock { $0 = true }
+        state.withLock { $0.stopped = true }
         condition.signal()
         condition.unlock()
     }
 
-    private var isStopped: Bool { stopped.withLock { $0 } }
+    /// A key will expire at `milliseconds` (a TTL was just set): the thread wakes for it if that is
+    /// earlier than what it sleeps until.
+    func schedule(at milliseconds: Int64) {
+        let earlier = state.withLock { state -> Bool in
+            guard state.earliestExpiry.map({ milliseconds < $0 }) ?? true else { return false }
+            state.earliestExpiry = milliseconds
+            return true
+        }
+        guard earlier else { return }
+        condition.lock()
+        condition.signal()
+        condition.unlock()
+    }
+
+    private var isStopped: Bool { state.withLock { $0.stopped } }
 
     private func run() {
+        var lastRun = Clock.milliseconds()
+        // What the file holds already (keys set before this process, or by another one).
+        // (Looked up before taking the state's lock: the lookup may wait for the writer, whose
+        // holder may be scheduling an expiry.)
+        if let earliest = try? store?.earliestExpiry() { schedule(at: earliest) }
         while !isStopped {
             guard let interval = store?.autovacuum.intervalMilliseconds else { return }
             condition.lock()
-            if !isStopped {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(interval) / 1000))
+            while !isStopped {
+                let now = Clock.milliseconds()
+                var wakeAt = lastRun + interval
+                if let earliest = state.withLock({ $0.earliestExpiry }) {
+                    wakeAt = min(wakeAt, max(earliest, lastRun + Self.minimumSpacingMilliseconds))
+                }
+                if now >= wakeAt { break }
+                _ = condition.wait(until: Date(timeIntervalSince1970: Double(wakeAt) / 1000))
             }
             condition.unlock()
             guard !isStopped, let store else { return }
-            if store.autovacuum.enabled && !store.activeExpiryPaused.load(ordering: .relaxed) {
-                _ = try? store.deleteExpiredKeys()
+            lastRun = Clock.milliseconds()
+            // Forgotten before the run: a TTL set while it runs is scheduled anew.
+            state.withLock { $0.earliestExpiry = nil }
+            guard store.autovacuum.enabled else { continue }  // AUTOVACUUM OFF: nothing to wake for
+            if store.activeExpiryPaused.load(ordering: .relaxed) {
+                // CLIENT PAUSE holds active expiry, as in Redis: look again in a second.
+                schedule(at: lastRun + 1000)
+                continue
             }
+            _ = try? store.deleteExpiredKeys()
+            if let remaining = try? store.earliestExpiry() { schedule(at: remaining) }
         }
     }
 }
 
 extension RedliteStore {
+    /// The earliest expiry (Unix ms) of any key, expired or not, in any database: one probe of the
+    /// (db, expire_at) index per database, on a reader.
+    func earliestExpiry() throws -> Int64? {
+        try withReader { connection in
+            let probe = try connection.statement("SELECT min(expire_at) FROM keys INDEXED BY keys_expiry WHERE db = ?1 AND expire_at IS NOT NULL")
+            defer { probe.reset() }
+            var earliest: Int64?
+            for database in 0..<ServerCommands.databaseCount {
+                probe.reset()
+                probe.bind(1, database)
+                if try probe.step(), let value = probe.optionalInt64(0) { earliest = min(earliest ?? value, value) }
+            }
+            return earliest
+        }
+    }
+
     /// Deletes the rows of every expired key in every database; returns how many were deleted.
     @discardableResult
     func deleteExpiredKeys() throws -> Int {

@@ -111,6 +111,12 @@ extension SQLiteConnection {
         try statement.run()
     }
 
+    /// Remembers the earliest expiry set by this connection's writes (see `earliestExpirySet`).
+    func noteExpirySet(_ expireAt: Int64?) {
+        guard let expireAt else { return }
+        earliestExpirySet = min(earliestExpirySet ?? expireAt, expireAt)
+    }
+
     /// Records a write to a key: version (for WATCH) and update time.
     func touchKey(id: Int64, now: Int64) throws {
         let statement = try statement("UPDATE keys SET version = version + 1, updated_at = ?2 WHERE id = ?1")
@@ -156,6 +162,7 @@ extension SQLiteConnection {
         let statement = try statement("UPDATE keys SET expire_at = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1")
         statement.bind(1, id).bind(2, expireAt).bind(3, now)
         try statement.run()
+        noteExpirySet(expireAt)
     }
 
     /// Writes a string value (creating the key, or replacing whatever the key held): one statement, or
@@ -182,6 +189,7 @@ extension SQLiteConnection {
             WHERE type = 1 AND size = 0
             """)
         statement.bind(1, db).bind(2, key).bind(3, value).bind(4, expireAt).bind(5, now).bind(6, Int64(keepTTL ? 1 : 0))
+        noteExpirySet(expireAt)
         defer {
             // A key that had expired and was replaced counts as expired (expired_keys, an `expired`
             // event), as Redis's lookup before its write removes it first.

@@ -230,7 +230,14 @@ public final class RedliteStore: Sendable {
     /// Runs `body` with `writeSequence` odd while it lasts (the writer lock held).
     private func markingWriterUse<T>(_ connection: SQLiteConnection, _ body: (SQLiteConnection) throws -> T) rethrows -> T {
         writeSequence.add(1, ordering: .sequentiallyConsistent)
-        defer { writeSequence.add(1, ordering: .sequentiallyConsistent) }
+        defer {
+            writeSequence.add(1, ordering: .sequentiallyConsistent)
+            // A TTL set: the expiry cleaner wakes for it (a rolled-back one only wakes it for nothing).
+            if let expiry = connection.earliestExpirySet {
+                connection.earliestExpirySet = nil
+                cleaner.withLock { $0 }?.schedule(at: expiry)
+            }
+        }
         return try body(connection)
     }
 

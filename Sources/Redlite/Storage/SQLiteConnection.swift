@@ -16,6 +16,9 @@ final class SQLiteConnection {
     /// Keys the current command found expired and removed or replaced (Redis's lazy expiry on a
     /// write), for their `expired` events.
     var expiredKeys: [(database: Int, key: ByteBuffer)] = []
+    /// The earliest expiry a write on this connection has set since the store last looked (Unix ms),
+    /// for the expiry cleaner's wake-up.
+    var earliestExpirySet: Int64?
     /// Rows `redlite_replaced_expired()` saw replaced since the caller last looked (see `writeString`).
     var replacedExpiredRows = 0
     /// Where the store counts this connection's key lookups and expired keys (nil: not counted).
