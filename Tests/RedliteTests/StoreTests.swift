@@ -343,6 +343,16 @@ struct StoreTests {
             #expect(try storedRows(store) == 2)
             #expect(try await emptied(store), "expired rows still stored after 3 s")
             #expect(store.keyspaceStatistics.totals.expiredKeys == 2)
+            // AUTOVACUUM OFF keeps the row; ON again removes it without waiting for a sweep.
+            #expect(store.execute("AUTOVACUUM", "OFF", session: &session) == .ok)
+            _ = store.execute("SET", "held", "v", "PX", "50", session: &session)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try storedRows(store) == 1)
+            #expect(store.execute("AUTOVACUUM", "ON", session: &session) == .ok)
+            #expect(try await emptied(store), "the row expired while AUTOVACUUM was off was still there 3 s after ON")
+            #expect(store.execute("AUTOVACUUM", "INTERVAL", "86400001", session: &session)
+                == .simpleError("ERR AUTOVACUUM INTERVAL must be at most 86400000 ms (a day)"))
+            #expect(store.execute("AUTOVACUUM", "INTERVAL", "9223372036854775807", session: &session).isError)
             // Stored now, expiring once the store has been closed and opened again.
             _ = store.execute("SET", "across", "v", "PX", "400", session: &session)
             store.close()

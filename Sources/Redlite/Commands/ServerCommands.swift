@@ -122,7 +122,10 @@ enum RedliteCommands {
                 return .ok
             case 3 where arguments.matches(1, "interval"):
                 let interval = try arguments.integer(2)
-                guard interval >= 1000 else { throw RedisError("ERR AUTOVACUUM INTERVAL must be at least 1000 ms") }
+                guard interval >= AutovacuumSettings.minimumMilliseconds else { throw RedisError("ERR AUTOVACUUM INTERVAL must be at least 1000 ms") }
+                guard interval <= AutovacuumSettings.maximumMilliseconds else {
+                    throw RedisError("ERR AUTOVACUUM INTERVAL must be at most 86400000 ms (a day)")
+                }
                 settings.intervalMilliseconds = interval
                 return .ok
             default:

@@ -58,38 +58,60 @@ final class ExpiryCleaner: Sendable {
 
     private var isStopped: Bool { state.withLock { $0.stopped } }
 
+    /// The longest single wait: changes of the AUTOVACUUM settings and jumps of the wall clock (an
+    /// expiry is wall-clock time) are noticed within it.
+    static let maximumWaitMilliseconds: Int64 = 1000
+
     private func run() {
-        var lastRun = Clock.milliseconds()
+        // Spacing and the interval are measured on the monotonic clock; expiries on the wall clock.
+        var lastRun = ContinuousClock.now
+        var failures = 0
         // What the file holds already (keys set before this process, or by another one).
         // (Looked up before taking the state's lock: the lookup may wait for the writer, whose
         // holder may be scheduling an expiry.)
         if let earliest = try? store?.earliestExpiry() { schedule(at: earliest) }
         while !isStopped {
-            guard let interval = store?.autovacuum.intervalMilliseconds else { return }
             condition.lock()
             while !isStopped {
-                let now = Clock.milliseconds()
-                var wakeAt = lastRun + interval
-                if let earliest = state.withLock({ $0.earliestExpiry }) {
-                    wakeAt = min(wakeAt, max(earliest, lastRun + Self.minimumSpacingMilliseconds))
+                guard let store else { break }
+                let sinceLast = Self.milliseconds(ContinuousClock.now - lastRun)
+                let interval = store.autovacuum.intervalMilliseconds
+                var wait = Self.maximumWaitMilliseconds
+                // Off, or held by CLIENT PAUSE (as Redis's active expiry is): nothing runs, and the
+                // known expiries stay known for when it may run again.
+                if store.autovacuum.enabled && !store.activeExpiryPaused.load(ordering: .relaxed) {
+                    // A full sweep every interval; a due expiry sooner, 100 ms after the last run at
+                    // the earliest; after failed runs, later and later (up to the interval).
+                    let spacing = failures == 0 ? Self.minimumSpacingMilliseconds : min(interval, 1000 << min(failures - 1, 16))
+                    if sinceLast >= interval { break }
+                    wait = min(wait, interval - sinceLast)
+                    if let earliest = state.withLock({ $0.earliestExpiry }) {
+                        let untilDue = max(earliest - Clock.milliseconds(), spacing - sinceLast)
+                        if untilDue <= 0 { break }
+                        wait = min(wait, untilDue)
+                    }
                 }
-                if now >= wakeAt { break }
-                _ = condition.wait(until: Date(timeIntervalSince1970: Double(wakeAt) / 1000))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(max(1, wait)) / 1000))
             }
             condition.unlock()
             guard !isStopped, let store else { return }
-            lastRun = Clock.milliseconds()
+            lastRun = ContinuousClock.now
+            if !store.autovacuum.enabled || store.activeExpiryPaused.load(ordering: .relaxed) { continue }  // changed meanwhile
             // Forgotten before the run: a TTL set while it runs is scheduled anew.
             state.withLock { $0.earliestExpiry = nil }
-            guard store.autovacuum.enabled else { continue }  // AUTOVACUUM OFF: nothing to wake for
-            if store.activeExpiryPaused.load(ordering: .relaxed) {
-                // CLIENT PAUSE holds active expiry, as in Redis: look again in a second.
-                schedule(at: lastRun + 1000)
-                continue
+            do {
+                try store.deleteExpiredKeys()
+                failures = 0
+            } catch {
+                // A read-only file, a full disk, another process's long write: not every 100 ms.
+                failures += 1
             }
-            _ = try? store.deleteExpiredKeys()
             if let remaining = try? store.earliestExpiry() { schedule(at: remaining) }
         }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
 

@@ -396,7 +396,7 @@ final class AutovacuumSettings: Sendable {
 
     init(enabled: Bool, interval: Duration) {
         let milliseconds = interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
-        state = Mutex((enabled, max(1000, milliseconds)))
+        state = Mutex((enabled, Self.clamped(milliseconds)))
     }
 
     var enabled: Bool {
@@ -406,7 +406,15 @@ final class AutovacuumSettings: Sendable {
 
     var intervalMilliseconds: Int64 {
         get { state.withLock { $0.intervalMilliseconds } }
-        set { state.withLock { $0.intervalMilliseconds = max(1000, newValue) } }
+        set { state.withLock { $0.intervalMilliseconds = Self.clamped(newValue) } }
+    }
+
+    /// The interval's bounds: at least a second, at most a day (AUTOVACUUM INTERVAL refuses others).
+    static let minimumMilliseconds: Int64 = 1000
+    static let maximumMilliseconds: Int64 = 86_400_000
+
+    private static func clamped(_ milliseconds: Int64) -> Int64 {
+        min(max(minimumMilliseconds, milliseconds), maximumMilliseconds)
     }
 }
 
