@@ -80,9 +80,20 @@ final class Listeners: Sendable {
     static func endpoints(of configuration: ServerConfiguration) -> [Endpoint] {
         let plain = configuration.bind.map { Endpoint(host: $0, port: configuration.port, tls: false) }
         let tls = configuration.tls.map { tls in configuration.bind.map { Endpoint(host: $0, port: tls.port, tls: true) } } ?? []
-        // A host named twice is listened on once.
-        var seen = Set<Endpoint>()
-        return (plain + tls).filter { seen.insert($0).inserted }
+        return plain + tls
+    }
+
+    /// What a `bind` entry names, in Redis's syntax: `*` every IPv4 address, `::*` every IPv6 one, and
+    /// a leading `-` an address that may be missing on this machine (skipped then, as Redis skips it:
+    /// its default redis.conf binds `127.0.0.1 -::1`).
+    static func bindAddress(_ entry: String) -> (host: String, optional: Bool) {
+        let optional = entry.hasPrefix("-")
+        let name = optional ? String(entry.dropFirst()) : entry
+        switch name {
+        case "*": return ("0.0.0.0", optional)
+        case "::*": return ("::", optional)
+        default: return (name, optional)
+        }
     }
 
     /// Makes the TLS context of a configuration (nil without TLS). Reads the certificate, key and CA
@@ -117,11 +128,16 @@ final class Listeners: Sendable {
     func listen(on endpoints: [Endpoint]) throws {
         let added = try state.withLockedValue { state -> [(Listener, CInt)] in
             guard !state.closed else { return [] }
+            // Redis fails on an address named twice (its second socket finds the first one's port taken).
+            if let repeated = endpoints.first(where: { endpoint in endpoints.filter { $0 == endpoint }.count > 1 }) {
+                throw ListenFailure(endpoint: repeated, reason: "named twice")
+            }
             let current = Set(state.listeners.map(\.endpoint))
             var opened: [(Endpoint, CInt, SocketAddress)] = []
             do {
                 for endpoint in endpoints where !current.contains(endpoint) {
-                    let (descriptor, address) = try Self.openListeningSocket(endpoint)
+                    // An optional address missing here: no listener, and no failure.
+                    guard let (descriptor, address) = try Self.openListeningSocket(endpoint) else { continue }
                     opened.append((endpoint, descriptor, address))
                 }
             } catch {
@@ -265,12 +281,17 @@ final class Listeners: Sendable {
     /// A TCP socket bound to the endpoint and listening, and the address it listens on. As Redis
     /// does, an IPv6 socket takes IPv6 only (so `bind 0.0.0.0 ::` can listen on both), and the
     /// address may be a host name (resolved; its first address is used).
-    private static func openListeningSocket(_ endpoint: Endpoint) throws -> (CInt, SocketAddress) {
+    ///
+    /// Nil for an optional address (`-addr`) this machine does not have: no such interface, or no
+    /// IPv6 at all.
+    private static func openListeningSocket(_ endpoint: Endpoint) throws -> (CInt, SocketAddress)? {
         guard (0...65535).contains(endpoint.port) else { throw ListenFailure(endpoint: endpoint, reason: "port out of range") }
+        let (host, optional) = bindAddress(endpoint.host)
         let address: SocketAddress
         do {
-            address = try SocketAddress.makeAddressResolvingHost(endpoint.host, port: endpoint.port)
+            address = try SocketAddress.makeAddressResolvingHost(host, port: endpoint.port)
         } catch {
+            if optional { return nil }
             throw ListenFailure(endpoint: endpoint, reason: "\(error)")
         }
         let family = address.protocol.rawValue
@@ -280,7 +301,12 @@ final class Listeners: Sendable {
         #else
         let descriptor = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         #endif
-        guard descriptor >= 0 else { throw ListenFailure(endpoint: endpoint, reason: String(cString: strerror(errno))) }
+        /// The errors for which Redis skips an optional address.
+        let missingHere: Set<CInt> = [EADDRNOTAVAIL, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, ENOPROTOOPT]
+        guard descriptor >= 0 else {
+            if optional && missingHere.contains(errno) { return nil }
+            throw ListenFailure(endpoint: endpoint, reason: String(cString: strerror(errno)))
+        }
         func fail(_ what: String) -> ListenFailure {
             let reason = "\(what): \(String(cString: strerror(errno)))"
             close(descriptor)
@@ -294,12 +320,16 @@ final class Listeners: Sendable {
         let bound = address.withSockAddr { pointer, size in bind(descriptor, pointer, socklen_t(size)) }
         guard bound == 0 else {
             let inUse = errno == EADDRINUSE
+            if optional && missingHere.contains(errno) {
+                close(descriptor)
+                return nil
+            }
             var failure = fail("bind")
             failure.addressInUse = inUse
             throw failure
         }
         guard systemListen(descriptor, backlog) == 0 else { throw fail("listen") }
-        guard let local = localAddress(of: descriptor, host: endpoint.host) else { throw fail("getsockname") }
+        guard let local = localAddress(of: descriptor, host: host) else { throw fail("getsockname") }
         return (descriptor, local)
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import RESP
 import RedisTestSupport
 import Redlite
-import RedliteServer
+@testable import RedliteServer
 import Testing
 
 /// CONFIG SET of the settings that change the server's listeners and its durability mode while it
@@ -64,6 +64,26 @@ struct ListenerConfigurationTests {
         #expect(try admin.run("CONFIG", "GET", "bind") == .array([.bulk("bind"), .bulk("127.0.0.1")]))
         #expect(try RedisTestConnection(host: "127.0.0.1", port: port).run("PING") == .simpleString("PONG"))
         await served.stop()
+    }
+
+    @Test("Redis's bind syntax at start: `-` skips an address this machine lacks (the default redis.conf binds 127.0.0.1 -::1), `*` and `::*` are the wildcards")
+    func bindSyntax() async throws {
+        let served = try await ServedRedlite.start { $0.bind = ["127.0.0.1", "-192.0.2.1"] }
+        #expect(served.server.localAddresses.map(\.ipAddress) == ["127.0.0.1"])
+        #expect(try served.connect().run("CONFIG", "GET", "bind") == .array([.bulk("bind"), .bulk("127.0.0.1 -192.0.2.1")]))
+        await served.stop()
+        #expect(Listeners.bindAddress("*") == ("0.0.0.0", false))
+        #expect(Listeners.bindAddress("-::*") == ("::", true))
+        #expect(Listeners.bindAddress("-::1") == ("::1", true))
+        #expect(Listeners.bindAddress("127.0.0.1") == ("127.0.0.1", false))
+        // Without the `-`, a missing address fails the start.
+        var configuration = ServerConfiguration()
+        configuration.databasePath = nil
+        configuration.port = 0
+        configuration.bind = ["127.0.0.1", "192.0.2.1"]
+        let failing = try RedliteServer(configuration: configuration)
+        await #expect(throws: (any Error).self) { try await failing.start() }
+        #expect(failing.localAddresses.isEmpty)
     }
 
     @Test("CONFIG SET synchronous switches SQLite's mode for the next commits, and back")

@@ -257,6 +257,9 @@ struct NetworkDifferentialTests {
             // never changes at run time, checked name by name before any value.
             ["CONFIG", "SET", "port", "abc"], ["CONFIG", "SET", "port", "70000"], ["CONFIG", "SET", "port", "-1"],
             ["CONFIG", "SET", "bind", "192.0.2.1"], ["PING"], ["CONFIG", "SET", "tls-port", "1234"], ["CONFIG", "GET", "tls-port"],
+            // Redis's bind syntax: an address named twice fails; `-` marks one that may be missing.
+            ["CONFIG", "SET", "bind", "127.0.0.1 127.0.0.1"], ["CONFIG", "SET", "bind", "127.0.0.1 -192.0.2.1"],
+            ["CONFIG", "GET", "bind"], ["PING"], ["CONFIG", "SET", "bind", "127.0.0.1"],
             ["CONFIG", "SET", "databases", "4"], ["CONFIG", "SET", "unixsocket", "/tmp/x.sock"], ["CONFIG", "SET", "daemonize", "yes"],
             ["CONFIG", "SET", "dbfilename", "x.rdb"], ["CONFIG", "SET", "dir", "/tmp"],
             ["CONFIG", "SET", "maxclients", "10", "maxclients", "20", "databases", "3"], ["CONFIG", "SET", "databases", "3", "bogus", "1"],

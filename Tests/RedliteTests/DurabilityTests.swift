@@ -20,27 +20,32 @@ struct DurabilityTests {
 
     /// Starts the writer on `path` and returns it with a function that waits for at least `count`
     /// acknowledgements (bounded by 60 s) and returns the last acknowledged index.
-    static func startWriter(path: String, synchronous: String) throws -> (Process, (Int) -> Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: writerPath)
-        process.arguments = [path, synchronous]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+    ///
+    /// Spawned with `ChildProcess` (posix_spawn), its output going to a file beside the database:
+    /// Foundation's `Process.run()` crashed in a memcpy when the test process had more than about
+    /// 1,300 descriptors open, as it has while the server suites run in parallel.
+    static func startWriter(path: String, synchronous: String) throws -> (ChildProcess, (Int) -> Int) {
+        let outputPath = path + ".acks"
+        let process = try ChildProcess(arguments: [writerPath, path, synchronous], outputPath: outputPath)
         var lastAcknowledged = -1
-        var pending = ""
-        let handle = output.fileHandleForReading
+        var consumed = 0
         let waitFor: (Int) -> Int = { count in
             let deadline = ContinuousClock.now + .seconds(60)
             while lastAcknowledged < count - 1 && ContinuousClock.now < deadline {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                pending += String(decoding: data, as: UTF8.self)
-                while let newline = pending.firstIndex(of: "\n") {
-                    let line = pending[..<newline]
-                    if line.hasPrefix("ack "), let index = Int(line.dropFirst(4)) { lastAcknowledged = index }
-                    pending.removeSubrange(...newline)
+                guard let data = FileManager.default.contents(atPath: outputPath), data.count > consumed else {
+                    if !process.isRunning { break }
+                    Thread.sleep(forTimeInterval: 0.005)
+                    continue
                 }
+                // Whole lines only: the writer may be in the middle of one.
+                guard let end = data[consumed...].lastIndex(of: UInt8(ascii: "\n")) else {
+                    Thread.sleep(forTimeInterval: 0.005)
+                    continue
+                }
+                for line in String(decoding: data[consumed...end], as: UTF8.self).split(separator: "\n") {
+                    if line.hasPrefix("ack "), let index = Int(line.dropFirst(4)) { lastAcknowledged = index }
+                }
+                consumed = end + 1
             }
             return lastAcknowledged
         }
@@ -83,8 +88,8 @@ struct DurabilityTests {
         let path = directory.path("shared.db")
         let (writer, waitFor) = try startWriter(path: path, synchronous: "normal")
         defer {
-            kill(writer.processIdentifier, SIGKILL)
-            writer.waitUntilExit()
+            writer.signal(SIGKILL)
+            _ = writer.waitForExit(timeout: .seconds(10))
         }
         let seen = waitFor(200)
         #expect(seen >= 199)
@@ -114,8 +119,8 @@ struct DurabilityTests {
         // Read acknowledgements until enough have arrived (bounded in count and time), then kill.
         let (process, waitFor) = try startWriter(path: path, synchronous: synchronous)
         let lastAcknowledged = waitFor(1_501)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        #expect(process.waitForExit(timeout: .seconds(10)), "the killed writer did not exit")
         #expect(lastAcknowledged >= 1_500, "the writer acknowledged only \(lastAcknowledged + 1) writes")
 
         let store = try RedliteStore.open(path: path)

@@ -362,6 +362,39 @@ struct StoreTests {
         #expect(try await emptied(reopened), "the row stored before opening was still there after 3 s")
     }
 
+    @Test("a store released while its background threads wait (expiry for a due key, checkpoints) closes its files")
+    func releasedStoreClosesFiles() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("released.db")
+        func openDescriptors() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { name in
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"))?.hasPrefix(path) == true
+            }.count
+        }
+        weak var weakStore: RedliteStore?
+        do {
+            let store = try RedliteStore.open(path: path)
+            weakStore = store
+            var session = RedliteSession()
+            // A key due in a minute: the expiry thread waits for it, holding nothing of the store.
+            _ = store.execute("SET", "k", "v", "EX", "60", session: &session)
+            _ = store.execute("GET", "k", session: &session)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try openDescriptors() > 0)
+        }
+        // Bounded wait: up to 3 s for the last reference (possibly the expiry thread's) to go.
+        var closed = false
+        for _ in 0..<60 {
+            if try openDescriptors() == 0 {
+                closed = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(weakStore == nil, "the store is still referenced")
+        #expect(closed, "the released store's files were still open after 3 s")
+    }
+
     @Test("many tasks at once: every increment counted, readers never blocked out")
     func concurrency() async throws {
         let directory = try TemporaryDirectory()

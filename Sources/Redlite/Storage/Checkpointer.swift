@@ -34,7 +34,10 @@ final class Checkpointer: Sendable {
         self.walLimitBytes = walLimitBytes
         self.frameBytes = Self.pageSize(of: connection) + 24
         self.pauseWriter = pauseWriter
-        let thread = Thread { [self] in run() }
+        // Weakly: the checkpointer keeps its thread (for `stop`), and a thread keeping its block,
+        // which kept the checkpointer, made a cycle: neither went, nor this connection's files
+        // (every file store opened and released leaked its checkpoint connection).
+        let thread = Thread { [weak self] in self?.run() }
         thread.name = "redlite.checkpoint"
         self.thread = thread
         thread.start()

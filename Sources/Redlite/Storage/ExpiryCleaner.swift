@@ -20,6 +20,9 @@ final class ExpiryCleaner: Sendable {
         var stopped = false
         /// The earliest expiry (Unix ms) known to be due after the last run, if any.
         var earliestExpiry: Int64?
+        /// Set by `schedule(at:)` when it moved `earliestExpiry` earlier: the thread must not start
+        /// waiting on what it decided before.
+        var wakeRequested = false
     }
     private let state = Mutex(State())
     /// Redis's active expiry runs at `hz` 10.
@@ -48,6 +51,7 @@ final class ExpiryCleaner: Sendable {
         let earlier = state.withLock { state -> Bool in
             guard state.earliestExpiry.map({ milliseconds < $0 }) ?? true else { return false }
             state.earliestExpiry = milliseconds
+            state.wakeRequested = true
             return true
         }
         guard earlier else { return }
@@ -62,6 +66,15 @@ final class ExpiryCleaner: Sendable {
     /// expiry is wall-clock time) are noticed within it.
     static let maximumWaitMilliseconds: Int64 = 1000
 
+    /// What the thread does next.
+    private enum Step {
+        case run
+        case wait(milliseconds: Int64)
+    }
+
+    /// The store is referenced strongly only in `nextStep` and in a run, never while the condition's
+    /// lock is held: the last reference may be the thread's, and then the store's deinit runs here
+    /// and calls `stop()`, which takes that lock (it is not recursive).
     private func run() {
         // Spacing and the interval are measured on the monotonic clock; expiries on the wall clock.
         var lastRun = ContinuousClock.now
@@ -71,32 +84,18 @@ final class ExpiryCleaner: Sendable {
         // holder may be scheduling an expiry.)
         if let earliest = try? store?.earliestExpiry() { schedule(at: earliest) }
         while !isStopped {
-            condition.lock()
-            while !isStopped {
-                guard let store else { break }
-                let sinceLast = Self.milliseconds(ContinuousClock.now - lastRun)
-                let interval = store.autovacuum.intervalMilliseconds
-                var wait = Self.maximumWaitMilliseconds
-                // Off, or held by CLIENT PAUSE (as Redis's active expiry is): nothing runs, and the
-                // known expiries stay known for when it may run again.
-                if store.autovacuum.enabled && !store.activeExpiryPaused.load(ordering: .relaxed) {
-                    // A full sweep every interval; a due expiry sooner, 100 ms after the last run at
-                    // the earliest; after failed runs, later and later (up to the interval).
-                    let spacing = failures == 0 ? Self.minimumSpacingMilliseconds : min(interval, 1000 << min(failures - 1, 16))
-                    if sinceLast >= interval { break }
-                    wait = min(wait, interval - sinceLast)
-                    if let earliest = state.withLock({ $0.earliestExpiry }) {
-                        let untilDue = max(earliest - Clock.milliseconds(), spacing - sinceLast)
-                        if untilDue <= 0 { break }
-                        wait = min(wait, untilDue)
-                    }
+            guard let step = nextStep(lastRun: lastRun, failures: failures) else { return }  // the store is gone
+            if case .wait(let milliseconds) = step {
+                condition.lock()
+                if !state.withLock({ $0.stopped || $0.wakeRequested }) {
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(max(1, milliseconds)) / 1000))
                 }
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(max(1, wait)) / 1000))
+                state.withLock { $0.wakeRequested = false }
+                condition.unlock()
+                continue
             }
-            condition.unlock()
-            guard !isStopped, let store else { return }
+            guard let store else { return }
             lastRun = ContinuousClock.now
-            if !store.autovacuum.enabled || store.activeExpiryPaused.load(ordering: .relaxed) { continue }  // changed meanwhile
             // Forgotten before the run: a TTL set while it runs is scheduled anew.
             state.withLock { $0.earliestExpiry = nil }
             do {
@@ -108,6 +107,28 @@ final class ExpiryCleaner: Sendable {
             }
             if let remaining = try? store.earliestExpiry() { schedule(at: remaining) }
         }
+    }
+
+    /// Whether a run is due, or how long to wait; nil once the store is gone. A full sweep every
+    /// interval; a due expiry sooner, 100 ms after the last run at the earliest; after failed runs,
+    /// later and later (up to the interval). Off, or held by CLIENT PAUSE (as Redis's active expiry
+    /// is): nothing runs, and the known expiries stay known for when it may run again.
+    private func nextStep(lastRun: ContinuousClock.Instant, failures: Int) -> Step? {
+        guard let store else { return nil }
+        guard store.autovacuum.enabled && !store.activeExpiryPaused.load(ordering: .relaxed) else {
+            return .wait(milliseconds: Self.maximumWaitMilliseconds)
+        }
+        let sinceLast = Self.milliseconds(ContinuousClock.now - lastRun)
+        let interval = store.autovacuum.intervalMilliseconds
+        if sinceLast >= interval { return .run }
+        var wait = min(Self.maximumWaitMilliseconds, interval - sinceLast)
+        if let earliest = state.withLock({ $0.earliestExpiry }) {
+            let spacing = failures == 0 ? Self.minimumSpacingMilliseconds : min(interval, 1000 << min(failures - 1, 16))
+            let untilDue = max(earliest - Clock.milliseconds(), spacing - sinceLast)
+            if untilDue <= 0 { return .run }
+            wait = min(wait, untilDue)
+        }
+        return .wait(milliseconds: wait)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
