@@ -47,7 +47,9 @@ extension ClientConnection {
             return
         }
         let endpoints = Listeners.endpoints(of: new)
-        guard endpoints != Listeners.endpoints(of: old) else {
+        // Naming a listener setting always rebinds what is missing, as Redis always applies it: an
+        // optional address skipped before may be there now.
+        guard endpoints != Listeners.endpoints(of: old) || !names.isDisjoint(with: ["port", "bind", "tls-port"]) else {
             return finishConfigSet(pairs, names: names, effects: effects, listening: .success(()))
         }
         // Inside EXEC the answer cannot wait: only the changes that need no listener closed first.

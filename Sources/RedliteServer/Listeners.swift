@@ -136,8 +136,11 @@ final class Listeners: Sendable {
             var opened: [(Endpoint, CInt, SocketAddress)] = []
             do {
                 for endpoint in endpoints where !current.contains(endpoint) {
-                    // An optional address missing here: no listener, and no failure.
-                    guard let (descriptor, address) = try Self.openListeningSocket(endpoint) else { continue }
+                    // An address this machine lacks (see `openListeningSocket`): no listener, no failure.
+                    guard let (descriptor, address) = try Self.openListeningSocket(endpoint) else {
+                        logger.warning("not listening on \(endpoint.host):\(endpoint.port): the address is not available here")
+                        continue
+                    }
                     opened.append((endpoint, descriptor, address))
                 }
             } catch {
@@ -282,8 +285,8 @@ final class Listeners: Sendable {
     /// does, an IPv6 socket takes IPv6 only (so `bind 0.0.0.0 ::` can listen on both), and the
     /// address may be a host name (resolved; its first address is used).
     ///
-    /// Nil for an optional address (`-addr`) this machine does not have: no such interface, or no
-    /// IPv6 at all.
+    /// Nil for an address this machine does not have: an optional one (`-addr`) on no interface,
+    /// or any of a protocol it lacks (no IPv6 at all).
     private static func openListeningSocket(_ endpoint: Endpoint) throws -> (CInt, SocketAddress)? {
         guard (0...65535).contains(endpoint.port) else { throw ListenFailure(endpoint: endpoint, reason: "port out of range") }
         let (host, optional) = bindAddress(endpoint.host)
@@ -291,7 +294,6 @@ final class Listeners: Sendable {
         do {
             address = try SocketAddress.makeAddressResolvingHost(host, port: endpoint.port)
         } catch {
-            if optional { return nil }
             throw ListenFailure(endpoint: endpoint, reason: "\(error)")
         }
         let family = address.protocol.rawValue
@@ -301,10 +303,14 @@ final class Listeners: Sendable {
         #else
         let descriptor = socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         #endif
-        /// The errors for which Redis skips an optional address.
-        let missingHere: Set<CInt> = [EADDRNOTAVAIL, EAFNOSUPPORT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, ENOPROTOOPT]
+        /// As Redis's listenToPort: an address of a protocol this machine lacks (no IPv6) is skipped
+        /// whether optional or not; an address it lacks, only when optional (`-addr`).
+        func skipped(_ error: CInt) -> Bool {
+            let unsupported: Set<CInt> = [ENOPROTOOPT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EPFNOSUPPORT, EAFNOSUPPORT]
+            return unsupported.contains(error) || (optional && error == EADDRNOTAVAIL)
+        }
         guard descriptor >= 0 else {
-            if optional && missingHere.contains(errno) { return nil }
+            if skipped(errno) { return nil }
             throw ListenFailure(endpoint: endpoint, reason: String(cString: strerror(errno)))
         }
         func fail(_ what: String) -> ListenFailure {
@@ -315,12 +321,18 @@ final class Listeners: Sendable {
         var on: CInt = 1
         guard setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<CInt>.size)) == 0 else { throw fail("SO_REUSEADDR") }
         if family == AF_INET6 {
-            guard setsockopt(descriptor, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<CInt>.size)) == 0 else { throw fail("IPV6_V6ONLY") }
+            guard setsockopt(descriptor, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<CInt>.size)) == 0 else {
+                if skipped(errno) {
+                    close(descriptor)
+                    return nil
+                }
+                throw fail("IPV6_V6ONLY")
+            }
         }
         let bound = address.withSockAddr { pointer, size in bind(descriptor, pointer, socklen_t(size)) }
         guard bound == 0 else {
             let inUse = errno == EADDRINUSE
-            if optional && missingHere.contains(errno) {
+            if skipped(errno) {
                 close(descriptor)
                 return nil
             }

@@ -75,6 +75,11 @@ public final class RedliteServer: Service, Sendable {
             try await listeners.listen(unixSocketPath: path)
         }
         try await listeners.ready()
+        // As Redis: "Configured to not listen anywhere, exiting." (every address optional and missing).
+        guard !listeners.localAddresses.isEmpty else {
+            await listeners.closeAll()
+            throw ServerStartFailure.listensNowhere
+        }
         let context = self.context
         cron.withLockedValue { cron in
             cron = eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
@@ -121,5 +126,17 @@ public final class RedliteServer: Service, Sendable {
         }
         store.close()
         logger.info("redlite stopped")
+    }
+}
+
+/// Why `RedliteServer.start()` could not start.
+public enum ServerStartFailure: Error, CustomStringConvertible {
+    /// No address of `bind` (nor a unix socket) could be listened on: all were optional and missing.
+    case listensNowhere
+
+    public var description: String {
+        switch self {
+        case .listensNowhere: return "Configured to not listen anywhere: none of the bind addresses is available"
+        }
     }
 }

@@ -84,6 +84,14 @@ struct ListenerConfigurationTests {
         let failing = try RedliteServer(configuration: configuration)
         await #expect(throws: (any Error).self) { try await failing.start() }
         #expect(failing.localAddresses.isEmpty)
+        // Only optional addresses, none of them here: nowhere to listen, which fails as in Redis.
+        configuration.bind = ["-192.0.2.1"]
+        let nowhere = try RedliteServer(configuration: configuration)
+        await #expect(throws: ServerStartFailure.self) { try await nowhere.start() }
+        // A host name that cannot be resolved fails even when optional.
+        configuration.bind = ["127.0.0.1", "-no-such-host.invalid"]
+        let unresolved = try RedliteServer(configuration: configuration)
+        await #expect(throws: (any Error).self) { try await unresolved.start() }
     }
 
     @Test("CONFIG SET synchronous switches SQLite's mode for the next commits, and back")

@@ -32,13 +32,12 @@ struct DurabilityTests {
         let waitFor: (Int) -> Int = { count in
             let deadline = ContinuousClock.now + .seconds(60)
             while lastAcknowledged < count - 1 && ContinuousClock.now < deadline {
-                guard let data = FileManager.default.contents(atPath: outputPath), data.count > consumed else {
-                    if !process.isRunning { break }
-                    Thread.sleep(forTimeInterval: 0.005)
-                    continue
-                }
+                // Looked at before reading: once it has exited, one more read sees all it wrote.
+                let exited = !process.isRunning
                 // Whole lines only: the writer may be in the middle of one.
-                guard let end = data[consumed...].lastIndex(of: UInt8(ascii: "\n")) else {
+                guard let data = FileManager.default.contents(atPath: outputPath), data.count > consumed,
+                      let end = data[consumed...].lastIndex(of: UInt8(ascii: "\n")) else {
+                    if exited { break }
                     Thread.sleep(forTimeInterval: 0.005)
                     continue
                 }
