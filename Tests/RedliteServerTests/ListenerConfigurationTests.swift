@@ -59,6 +59,14 @@ struct ListenerConfigurationTests {
         // Connections accepted before are never closed by a listener change.
         #expect(try first.run("PING") == .simpleString("PONG"))
         #expect(served.server.localAddresses.map(\.ipAddress) == ["127.0.0.2"])
+        // Inside EXEC a change that would have to close a listener first (0.0.0.0 overlaps 127.0.0.2
+        // on this port) cannot wait for it: refused, and nothing is bound to the wildcard.
+        #expect(try admin.run("MULTI") == .ok)
+        #expect(try admin.run("CONFIG", "SET", "bind", "0.0.0.0") == .simpleString("QUEUED"))
+        #expect(try admin.run("EXEC") == .array([
+            .simpleError("ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses."),
+        ]))
+        #expect(served.server.localAddresses.map(\.ipAddress) == ["127.0.0.2"])
         // An empty list is the default, as in Redis: here loopback only.
         #expect(try admin.run("CONFIG", "SET", "bind", "") == .ok)
         #expect(try admin.run("CONFIG", "GET", "bind") == .array([.bulk("bind"), .bulk("127.0.0.1")]))
