@@ -15,24 +15,56 @@ import Redlite
 ///   take time: when a new listener needs the address of one being replaced (`bind 127.0.0.1` to
 ///   `bind 0.0.0.0`), the old one closes first and the answer comes once the new one listens.
 extension ClientConnection {
+    /// One CONFIG SET at a time, server-wide, from reading the settings to the answer (Redis runs
+    /// them one after another on its one thread): two at once could each undo a step on a failure
+    /// that the other had made, or each rebind listeners from its own view of the settings. A client
+    /// whose CONFIG SET finds another one running (waiting for listeners to close) waits for it.
     func configSet(_ request: [ByteBuffer]) {
+        guard let eventLoop = context?.eventLoop else { return }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let configSets = server.configSets
+        // Called with the turn handed over: it runs, or passes the turn on if the client has gone.
+        let resume: @Sendable () -> Void = {
+            eventLoop.execute {
+                let connection = bound.value
+                connection.waitingForCommit = false
+                guard connection.context != nil, !connection.departed else { return configSets.release() }
+                if !connection.runConfigSet(request) { configSets.release() }
+                connection.processPending()
+            }
+        }
+        guard configSets.acquire(orQueue: resume) else {
+            waitingForCommit = true
+            return
+        }
+        if !runConfigSet(request) { configSets.release() }
+    }
+
+    /// The CONFIG SET itself; true when its answer comes later (it then releases `configSets`).
+    private func runConfigSet(_ request: [ByteBuffer]) -> Bool {
         guard request.count >= 4, request.count % 2 == 0 else {
             reply(.simpleError("ERR wrong number of arguments for 'config|set' command"))
-            return
+            return false
         }
         var names = Set<String>()
         for index in stride(from: 2, to: request.count, by: 2) {
             let name = request[index].lowercasedASCII
             let failure = "ERR CONFIG SET failed (possibly related to argument '\(name)')"
-            if Self.immutable.contains(name) { return reply(.simpleError("\(failure) - can't set immutable config")) }
-            if Self.protected.contains(name) { return reply(.simpleError("\(failure) - can't set protected config")) }
+            if Self.immutable.contains(name) {
+                reply(.simpleError("\(failure) - can't set immutable config"))
+                return false
+            }
+            if Self.protected.contains(name) {
+                reply(.simpleError("\(failure) - can't set protected config"))
+                return false
+            }
             guard Self.settable.contains(name) else {
                 reply(.simpleError("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'"))
-                return
+                return false
             }
             guard names.insert(name).inserted else {
                 reply(.simpleError("\(failure) - duplicate parameter"))
-                return
+                return false
             }
         }
         let pairs = stride(from: 2, to: request.count, by: 2).map { (request[$0].lowercasedASCII, String(buffer: request[$0 + 1])) }
@@ -44,32 +76,38 @@ extension ClientConnection {
             effects = try startEffects(of: names, from: old, to: new)
         } catch {
             reply(.simpleError((error as? ConfigSetFailure)?.message ?? "ERR CONFIG SET failed - \(error)"))
-            return
+            return false
         }
         let endpoints = Listeners.endpoints(of: new)
         // Naming a listener setting always rebinds what is missing, as Redis always applies it: an
         // optional address skipped before may be there now.
         guard endpoints != Listeners.endpoints(of: old) || !names.isDisjoint(with: ["port", "bind", "tls-port"]) else {
-            return finishConfigSet(pairs, names: names, effects: effects, listening: .success(()))
+            finishConfigSet(pairs, names: names, effects: effects, listening: .success(()))
+            return false
         }
         // Inside EXEC the answer cannot wait: only the changes that need no listener closed first.
         let eventLoop = capturedReplies == nil ? context?.eventLoop : nil
         switch server.listeners.change(to: endpoints, closingFirstOn: eventLoop) {
         case .done:
             finishConfigSet(pairs, names: names, effects: effects, listening: .success(()))
+            return false
         case .failed(let error):
             finishConfigSet(pairs, names: names, effects: effects, listening: .failure(error))
+            return false
         case .pending(let future):
-            guard let eventLoop else { return }
+            guard let eventLoop else { return false }
             // Later requests of this client wait for the answer; other clients go on.
             waitingForCommit = true
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
+            let configSets = server.configSets
             future.hop(to: eventLoop).whenComplete { result in
                 let connection = bound.value
                 connection.waitingForCommit = false
                 connection.finishConfigSet(pairs, names: names, effects: effects, listening: result)
+                configSets.release()
                 connection.processPending()
             }
+            return true
         }
     }
 

@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 /// CONFIG REWRITE: the configuration file brought up to the running settings, the way Redis rewrites
-/// its own — every line it does not manage kept as it is (comments, users, TLS, the database path),
+/// its own — every line it does not manage kept as it is (comments, users, the database path),
 /// each managed directive's first line replaced in place with the running value and its repeats
 /// dropped, and the managed directives the file lacks appended when they differ from the default.
 extension ServerConfiguration {
@@ -35,6 +35,12 @@ extension ServerConfiguration {
             entry("tcp-keepalive", [String(tcpKeepAlive)], [String(defaults.tcpKeepAlive)]),
         ]
         if let unixSocket { entries.append(entry("unixsocket", [unixSocket], [])) }
+        if let tls {
+            entries.append(entry("tls-port", [String(tls.port)], []))
+            entries.append(entry("tls-cert-file", [tls.certificatePath], []))
+            entries.append(entry("tls-key-file", [tls.keyPath], []))
+            if let caPath = tls.caPath { entries.append(entry("tls-ca-cert-file", [caPath], [])) }
+        }
         return entries
     }
 

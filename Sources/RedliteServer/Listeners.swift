@@ -12,7 +12,9 @@ import NIOSSL
 /// stay the same is kept (with the connections waiting in its backlog). Sockets are bound here with
 /// plain system calls, synchronously, and then handed to NIO: a port in use or an address that is
 /// not this machine's is known before CONFIG SET answers, and a failure leaves every listener as it
-/// was. Connections already accepted are never touched.
+/// was. The exception is a new listener that needs the address of one it replaces (see `change`):
+/// that one closes first (its backlog with it), and if the change then fails it is opened again,
+/// which can itself fail (logged). Connections already accepted are never touched.
 ///
 /// The TLS context is looked up at each accept, so CONFIG SET tls-cert-file, tls-key-file and
 /// tls-ca-cert-file apply to the next TLS connections without closing any listener.

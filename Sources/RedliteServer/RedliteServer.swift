@@ -20,6 +20,7 @@ public import ServiceLifecycle
 /// try await group.run()
 /// ```
 public final class RedliteServer: Service, Sendable {
+    /// The configuration the server was made with (CONFIG SET changes the running settings, not this).
     public let configuration: ServerConfiguration
     public let store: RedliteStore
     let context: ServerContext
@@ -56,29 +57,39 @@ public final class RedliteServer: Service, Sendable {
     }
 
     deinit {
-        // Never started, or not stopped: the listeners' hold on the context ends here.
+        // Never started, or not stopped: the listeners' hold on the context ends here. (A server
+        // started and not stopped is kept alive by its once-a-second task until `stop()`.)
         context.listeners.release()
     }
 
-    /// The addresses the server listens on (after `start()`): plain TCP in bind order, the unix
-    /// socket, then TLS.
+    /// The addresses the server listens on now: plain TCP in bind order, the unix socket, then TLS.
+    /// Empty before `start()` and after `stop()`; follows CONFIG SET port, bind and tls-port.
     public var localAddresses: [SocketAddress] {
         context.listeners.localAddresses
     }
 
-    /// Binds every configured listener (TCP, unix socket, TLS).
+    /// Binds every configured listener (TCP, unix socket, TLS). On failure nothing stays bound.
+    ///
+    /// - Throws: `ServerStartFailure` when an address cannot be listened on, or none can; NIO's or
+    ///   NIOSSL's errors for the unix socket and the TLS files.
     public func start() async throws {
         let listeners = context.listeners
-        listeners.setTLSContext(try Listeners.makeTLSContext(configuration.tls))
-        try listeners.listen(on: Listeners.endpoints(of: configuration))
-        if let path = configuration.unixSocket {
-            try await listeners.listen(unixSocketPath: path)
-        }
-        try await listeners.ready()
-        // As Redis: "Configured to not listen anywhere, exiting." (every address optional and missing).
-        guard !listeners.localAddresses.isEmpty else {
+        do {
+            listeners.setTLSContext(try Listeners.makeTLSContext(configuration.tls))
+            do {
+                try listeners.listen(on: Listeners.endpoints(of: configuration))
+            } catch let failure as Listeners.ListenFailure {
+                throw ServerStartFailure.cannotListen(failure.description, addressInUse: failure.addressInUse)
+            }
+            if let path = configuration.unixSocket {
+                try await listeners.listen(unixSocketPath: path)
+            }
+            try await listeners.ready()
+            // As Redis: "Configured to not listen anywhere, exiting."
+            guard !listeners.localAddresses.isEmpty else { throw ServerStartFailure.listensNowhere }
+        } catch {
             await listeners.closeAll()
-            throw ServerStartFailure.listensNowhere
+            throw error
         }
         let context = self.context
         cron.withLockedValue { cron in
@@ -131,11 +142,15 @@ public final class RedliteServer: Service, Sendable {
 
 /// Why `RedliteServer.start()` could not start.
 public enum ServerStartFailure: Error, CustomStringConvertible {
-    /// No address of `bind` (nor a unix socket) could be listened on: all were optional and missing.
+    /// An address of `bind` cannot be listened on (`addressInUse`: its port is taken).
+    case cannotListen(String, addressInUse: Bool)
+    /// Nothing to listen on: no unix socket, and every `bind` address was skipped (optional ones
+    /// missing on this machine, or of a protocol it lacks) or `bind` is empty.
     case listensNowhere
 
     public var description: String {
         switch self {
+        case .cannotListen(let reason, _): return reason
         case .listensNowhere: return "Configured to not listen anywhere: none of the bind addresses is available"
         }
     }

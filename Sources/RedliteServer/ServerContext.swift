@@ -34,6 +34,8 @@ final class ServerContext: Sendable {
     let requestShutdown: @Sendable () -> Void
     /// The listening sockets (CONFIG SET port, bind and tls-port change them).
     let listeners: Listeners
+    /// One CONFIG SET at a time (see `ClientConnection.configSet`).
+    let configSets = ExclusiveTurns()
 
     // Statistics (INFO stats) and metrics.
     let commandsProcessed = ShardedCounter()
@@ -413,5 +415,40 @@ final class ClientHandle: Sendable {
             + "multi-mem=\(multi) obl=0 oll=0 omem=\(output) tot-mem=\(query + free + argumentBytes + multi + output + kept) events=r "
             + "cmd=\(details.lastCommand) user=\(details.user) redir=-1 resp=\(details.protocolVersion)"
             + " lib-name=\(details.libraryName) lib-ver=\(details.libraryVersion)"
+    }
+}
+
+/// Turns taken one at a time across threads: whoever finds a turn running queues a closure, which is
+/// called when the turn is handed to it (it then holds the turn and must `release()` it).
+final class ExclusiveTurns: Sendable {
+    private struct State {
+        var busy = false
+        var waiting: [@Sendable () -> Void] = []
+    }
+    private let state = NIOLockedValueBox(State())
+
+    /// Takes the turn (true), or queues `resume` for when it is passed on (false).
+    func acquire(orQueue resume: @escaping @Sendable () -> Void) -> Bool {
+        state.withLockedValue { state in
+            guard state.busy else {
+                state.busy = true
+                return true
+            }
+            state.waiting.append(resume)
+            return false
+        }
+    }
+
+    /// Ends the turn: it is handed to the first waiter, if any (still busy for everyone else), or is
+    /// free again.
+    func release() {
+        let next = state.withLockedValue { state -> (@Sendable () -> Void)? in
+            guard !state.waiting.isEmpty else {
+                state.busy = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?()
     }
 }

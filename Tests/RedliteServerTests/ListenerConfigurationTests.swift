@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RESP
 import RedisTestSupport
 import Redlite
@@ -121,6 +122,40 @@ struct ListenerConfigurationTests {
         #expect(try served.server.store.currentSynchronous == .normal)
         #expect(try admin.run("SET", "after", "v") == .ok)
         await served.stop()
+    }
+
+    @Test("one CONFIG SET at a time: a turn is handed to the first waiter, and is free once nobody waits")
+    func exclusiveTurns() {
+        let turns = ExclusiveTurns()
+        let order = NIOLockedValueBox<[String]>([])
+        @Sendable func waiter(_ name: String) -> @Sendable () -> Void {
+            { order.withLockedValue { $0.append(name) } }
+        }
+        let first = turns.acquire(orQueue: waiter("never"))
+        let second = turns.acquire(orQueue: waiter("second"))
+        let third = turns.acquire(orQueue: waiter("third"))
+        #expect(first && !second && !third)
+        turns.release()  // handed to the second, still busy for anyone else
+        #expect(order.withLockedValue { $0 } == ["second"])
+        let fourth = turns.acquire(orQueue: waiter("fourth"))
+        #expect(!fourth)
+        turns.release()
+        turns.release()
+        #expect(order.withLockedValue { $0 } == ["second", "third", "fourth"])
+        turns.release()  // nobody waits: free
+        let fifth = turns.acquire(orQueue: waiter("fifth"))
+        #expect(fifth)
+    }
+
+    @Test("CONFIG REWRITE writes the TLS settings CONFIG SET can change")
+    func rewriteKeepsTLS() {
+        var configuration = ServerConfiguration()
+        configuration.tls = .init(port: 7443, certificatePath: "/c.pem", keyPath: "/k.pem", caPath: "/ca.pem")
+        let directives = Dictionary(uniqueKeysWithValues: configuration.rewrittenDirectives.map { ($0.name, $0.words) })
+        #expect(directives["tls-port"] == ["7443"])
+        #expect(directives["tls-cert-file"] == ["/c.pem"])
+        #expect(directives["tls-key-file"] == ["/k.pem"])
+        #expect(directives["tls-ca-cert-file"] == ["/ca.pem"])
     }
 
     /// Whether new connections to the port are refused, waiting up to 2 s for a listener being

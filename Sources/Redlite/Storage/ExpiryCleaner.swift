@@ -10,8 +10,10 @@ import Synchronization
 /// interval (60 s by default) alone would announce a key up to a minute late, and an application
 /// waiting for `__keyevent@0__:expired` would wait with it. So the thread sleeps until the earliest
 /// expiry it knows of (found after each run with one index probe per database, and told of every
-/// TTL set since, see `schedule(at:)`), but at least `minimumSpacing` between runs, and at most the
-/// interval. It runs on its own thread because SQLite calls block, and deletes in small batches so
+/// TTL set since through this store, see `schedule(at:)`), but at least `minimumSpacingMilliseconds`
+/// between runs, and at most the interval. Another store on the same file (another process) runs its
+/// own: an expired key's `expired` event is published by whichever removes it. It runs on its own
+/// thread because SQLite calls block, and deletes in small batches so
 /// the writer is never held for long.
 final class ExpiryCleaner: Sendable {
     private weak let store: RedliteStore?
@@ -158,7 +160,8 @@ extension RedliteStore {
     func deleteExpiredKeys() throws -> Int {
         var total = 0
         let announce = notifications.isEnabled("x")
-        // Which databases have expired keys, looked up on a reader: a delete that finds nothing would
+        // Which databases have expired keys, looked up on a reader (an in-memory store's one connection
+        // otherwise): a delete that finds nothing would
         // still take the writer (holding up group commits) and bump `writeSequence` (ending every
         // loop reader's snapshot), sixteen times an interval for the usual one database in use.
         let due = try withReader { connection in

@@ -52,7 +52,8 @@ public final class RedliteStore: Sendable {
         public var walLimitBytes: Int = 64 * 1024 * 1024
         /// Active expiry: remove expired keys in the background (AUTOVACUUM ON/OFF).
         public var autovacuum: Bool = true
-        /// How often active expiry runs (AUTOVACUUM INTERVAL; at least 1 s).
+        /// The longest gap between two full sweeps of active expiry (AUTOVACUUM INTERVAL; 1 s to a day):
+        /// keys are removed soon after they expire in any case (see `ExpiryCleaner`).
         public var autovacuumInterval: Duration = .seconds(60)
 
         public enum Synchronous: String, Sendable {
@@ -187,13 +188,15 @@ public final class RedliteStore: Sendable {
 
     // MARK: Connections
 
-    /// Changes SQLite's `synchronous` mode of the open store (the server's CONFIG SET synchronous):
-    /// it applies from the next commit on. `configuration` keeps the mode the store was opened with.
-    public func setSynchronous(_ mode: Configuration.Synchronous) throws {
+    /// Changes SQLite's `synchronous` mode of the open store (the server's CONFIG SET synchronous,
+    /// which also tells its group committer): it applies from the next commit on. `configuration`
+    /// keeps the mode the store was opened with. Takes the writer: not from inside `transaction`.
+    package func setSynchronous(_ mode: Configuration.Synchronous) throws {
         try withWriterAutocommit { try $0.execute("PRAGMA synchronous = \(mode.rawValue)") }
     }
 
-    /// SQLite's `synchronous` mode the writer commits with now (read back from SQLite).
+    /// SQLite's `synchronous` mode the writer commits with now (read back from SQLite). Takes the
+    /// writer: not from inside `transaction`.
     public var currentSynchronous: Configuration.Synchronous {
         get throws {
             try withWriterAutocommit { connection in
@@ -395,7 +398,9 @@ final class AutovacuumSettings: Sendable {
     private let state: Mutex<(enabled: Bool, intervalMilliseconds: Int64)>
 
     init(enabled: Bool, interval: Duration) {
-        let milliseconds = interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
+        // Clamped to a day first: a huge Duration's milliseconds would overflow.
+        let seconds = min(max(interval.components.seconds, 0), Self.maximumMilliseconds / 1000)
+        let milliseconds = seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
         state = Mutex((enabled, Self.clamped(milliseconds)))
     }
 
