@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "TCP port. Default: 6767")
     var port: Int?
 
-    @Option(help: "Address to listen on (repeatable). Loopback only by default.")
+    @Option(help: "Address to listen on (repeatable). Loopback only by default. Redis's syntax: * and ::* for every IPv4 or IPv6 address, a leading - for one that may be missing (write it --bind=-::1).")
     var bind: [String] = []
 
     @Option(help: "Also listen on this unix socket path.")
