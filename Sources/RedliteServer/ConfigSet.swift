@@ -78,21 +78,20 @@ extension ClientConnection {
             reply(.simpleError((error as? ConfigSetFailure)?.message ?? "ERR CONFIG SET failed - \(error)"))
             return false
         }
-        let endpoints = Listeners.endpoints(of: new)
-        // Naming a listener setting always rebinds what is missing, as Redis always applies it: an
-        // optional address skipped before may be there now.
-        guard endpoints != Listeners.endpoints(of: old) || !names.isDisjoint(with: ["port", "bind", "tls-port"]) else {
-            finishConfigSet(pairs, names: names, effects: effects, listening: .success(()))
+        // Naming a listener setting always rebinds what is missing, as Redis always applies it (an
+        // optional address skipped before may be there now); the other settings leave them alone.
+        guard !names.isDisjoint(with: Self.listenerSettings) else {
+            finishConfigSet(new, names: names, effects: effects, listening: .success(()))
             return false
         }
         // Inside EXEC the answer cannot wait: only the changes that need no listener closed first.
         let eventLoop = capturedReplies == nil ? context?.eventLoop : nil
-        switch server.listeners.change(to: endpoints, closingFirstOn: eventLoop) {
+        switch server.listeners.change(to: Listeners.endpoints(of: new), closingFirstOn: eventLoop) {
         case .done:
-            finishConfigSet(pairs, names: names, effects: effects, listening: .success(()))
+            finishConfigSet(new, names: names, effects: effects, listening: .success(()))
             return false
         case .failed(let error):
-            finishConfigSet(pairs, names: names, effects: effects, listening: .failure(error))
+            finishConfigSet(new, names: names, effects: effects, listening: .failure(error))
             return false
         case .pending(let future):
             guard let eventLoop else { return false }
@@ -103,7 +102,7 @@ extension ClientConnection {
             future.hop(to: eventLoop).whenComplete { result in
                 let connection = bound.value
                 connection.waitingForCommit = false
-                connection.finishConfigSet(pairs, names: names, effects: effects, listening: result)
+                connection.finishConfigSet(new, names: names, effects: effects, listening: result)
                 configSets.release()
                 connection.processPending()
             }
@@ -175,8 +174,9 @@ extension ClientConnection {
         return effects
     }
 
-    /// Keeps the effects and the new values once the listeners listen, or undoes them; answers.
-    private func finishConfigSet(_ pairs: [(String, String)], names: Set<String>, effects: Effects, listening: Result<Void, any Error>) {
+    /// Keeps the effects and the new settings once the listeners listen, or undoes them; answers.
+    /// (Nobody else changed the settings meanwhile: CONFIG SETs take turns.)
+    private func finishConfigSet(_ new: ServerConfiguration, names: Set<String>, effects: Effects, listening: Result<Void, any Error>) {
         if case .failure(let error) = listening {
             if effects.tlsName != nil { server.listeners.setTLSContext(effects.previousTLSContext) }
             if let previous = effects.previousSynchronous { try? server.store.setSynchronous(previous) }
@@ -186,17 +186,11 @@ extension ClientConnection {
             reply(.simpleError(failure.message))
             return
         }
-        // Applied to the settings as they are now: another client's CONFIG SET may have changed
-        // others meanwhile. The values were parsed once already and parse the same again.
-        var applied = server.configuration
-        server.updateConfiguration { configuration in
-            if let updated = try? applying(pairs, to: configuration) { configuration = updated }
-            applied = configuration
-        }
-        if names.contains("notify-keyspace-events") { server.store.notifications.configure(applied.notifyKeyspaceEvents) }
-        server.slowLog.configure(logSlowerThan: applied.slowlogLogSlowerThan, maxLength: applied.slowlogMaxLength)
-        if effects.previousSynchronous != nil { server.committer.commitsOnEventLoops = applied.synchronous == .normal }
-        if !names.isDisjoint(with: ["port", "bind", "tls-port"]) { server.logger.notice("listening on \(server.listeners.localAddresses)") }
+        server.updateConfiguration { $0 = new }
+        if names.contains("notify-keyspace-events") { server.store.notifications.configure(new.notifyKeyspaceEvents) }
+        server.slowLog.configure(logSlowerThan: new.slowlogLogSlowerThan, maxLength: new.slowlogMaxLength)
+        if effects.previousSynchronous != nil { server.committer.commitsOnEventLoops = new.synchronous == .normal }
+        if !names.isDisjoint(with: Self.listenerSettings) { server.logger.notice("listening on \(server.listeners.localAddresses)") }
         reply(.ok)
     }
 
@@ -210,6 +204,8 @@ extension ClientConnection {
         "timeout", "tcp-keepalive", "port", "bind", "synchronous",
     ]).union(tlsSettings)
     static let tlsSettings: Set<String> = ["tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"]
+    /// The settings that decide the listeners.
+    static let listenerSettings: Set<String> = ["port", "bind", "tls-port"]
     /// Settings Redis fixes at start (CONFIG SET answers "can't set immutable config").
     static let immutable: Set<String> = ["unixsocket", "unixsocketperm", "databases", "daemonize", "cluster-enabled", "io-threads"]
     /// Settings Redis protects by default (`enable-protected-configs no`).

@@ -56,12 +56,16 @@ final class Listeners: Sendable {
     /// Sets up an accepted connection's pipeline (after the TLS handler, on TLS listeners). It holds
     /// the server's context, which holds these listeners: dropped by `closeAll()` (and by the
     /// server's deinit), so that both are freed.
-    private let initializeConnection: NIOLockedValueBox<(@Sendable (any Channel, _ tcp: Bool) throws -> Void)?>
+    private let initializeConnection = NIOLockedValueBox<(@Sendable (any Channel, _ tcp: Bool) throws -> Void)?>(nil)
 
-    init(group: any EventLoopGroup, logger: Logger, initializeConnection: @escaping @Sendable (any Channel, _ tcp: Bool) throws -> Void) {
+    init(group: any EventLoopGroup, logger: Logger) {
         self.group = group
         self.logger = logger
-        self.initializeConnection = NIOLockedValueBox(initializeConnection)
+    }
+
+    /// What every accepted connection is set up with (given by the context once it exists).
+    func setConnectionInitializer(_ initialize: @escaping @Sendable (any Channel, _ tcp: Bool) throws -> Void) {
+        initializeConnection.withLockedValue { $0 = initialize }
     }
 
     /// Drops the connection initializer (after `closeAll()`, or when the server goes away unstarted).
@@ -131,7 +135,8 @@ final class Listeners: Sendable {
         let added = try state.withLockedValue { state -> [(Listener, CInt)] in
             guard !state.closed else { return [] }
             // Redis fails on an address named twice (its second socket finds the first one's port taken).
-            if let repeated = endpoints.first(where: { endpoint in endpoints.filter { $0 == endpoint }.count > 1 }) {
+            var named = Set<Endpoint>()
+            if let repeated = endpoints.first(where: { !named.insert($0).inserted }) {
                 throw ListenFailure(endpoint: repeated, reason: "named twice")
             }
             let current = Set(state.listeners.map(\.endpoint))

@@ -68,16 +68,12 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)
         self.requestShutdown = requestShutdown
+        self.listeners = Listeners(group: eventLoopGroup, logger: logger)
         // The listeners set up each accepted connection with this context, which owns them: the
         // cycle ends when they are closed or released (see `Listeners.release()`). Not a weak
         // reference: that would give the context a side table, and every retain of it the runtime's
         // slow path.
-        let box = NIOLockedValueBox<ServerContext?>(nil)
-        self.listeners = Listeners(group: eventLoopGroup, logger: logger) { channel, tcp in
-            guard let context = box.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
-            try context.initializeConnection(channel, tcp: tcp)
-        }
-        box.withLockedValue { $0 = self }
+        listeners.setConnectionInitializer { [self] channel, tcp in try initializeConnection(channel, tcp: tcp) }
     }
 
     /// A new connection's pipeline (after TLS, on a TLS listener): TCP keepalive, then the client's
@@ -415,40 +411,5 @@ final class ClientHandle: Sendable {
             + "multi-mem=\(multi) obl=0 oll=0 omem=\(output) tot-mem=\(query + free + argumentBytes + multi + output + kept) events=r "
             + "cmd=\(details.lastCommand) user=\(details.user) redir=-1 resp=\(details.protocolVersion)"
             + " lib-name=\(details.libraryName) lib-ver=\(details.libraryVersion)"
-    }
-}
-
-/// Turns taken one at a time across threads: whoever finds a turn running queues a closure, which is
-/// called when the turn is handed to it (it then holds the turn and must `release()` it).
-final class ExclusiveTurns: Sendable {
-    private struct State {
-        var busy = false
-        var waiting: [@Sendable () -> Void] = []
-    }
-    private let state = NIOLockedValueBox(State())
-
-    /// Takes the turn (true), or queues `resume` for when it is passed on (false).
-    func acquire(orQueue resume: @escaping @Sendable () -> Void) -> Bool {
-        state.withLockedValue { state in
-            guard state.busy else {
-                state.busy = true
-                return true
-            }
-            state.waiting.append(resume)
-            return false
-        }
-    }
-
-    /// Ends the turn: it is handed to the first waiter, if any (still busy for everyone else), or is
-    /// free again.
-    func release() {
-        let next = state.withLockedValue { state -> (@Sendable () -> Void)? in
-            guard !state.waiting.isEmpty else {
-                state.busy = false
-                return nil
-            }
-            return state.waiting.removeFirst()
-        }
-        next?()
     }
 }

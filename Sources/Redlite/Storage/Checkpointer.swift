@@ -30,7 +30,7 @@ final class Checkpointer: Sendable {
     /// `pauseWriter` runs its argument while the store's writer is held back.
     init(connection: SQLiteConnection, walLimitBytes: Int, busyTimeout: Duration, pauseWriter: @escaping @Sendable (() -> Void) -> Void) {
         self.connection = connection
-        self.busyTimeoutMilliseconds = Int32(clamping: busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000)
+        self.busyTimeoutMilliseconds = Int32(clamping: busyTimeout.milliseconds)
         self.walLimitBytes = walLimitBytes
         self.frameBytes = Self.pageSize(of: connection) + 24
         self.pauseWriter = pauseWriter

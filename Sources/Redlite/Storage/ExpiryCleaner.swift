@@ -13,8 +13,8 @@ import Synchronization
 /// TTL set since through this store, see `schedule(at:)`), but at least `minimumSpacingMilliseconds`
 /// between runs, and at most the interval. Another store on the same file (another process) runs its
 /// own: an expired key's `expired` event is published by whichever removes it. It runs on its own
-/// thread because SQLite calls block, and deletes in small batches so
-/// the writer is never held for long.
+/// thread because SQLite calls block, and deletes in small batches so the writer is never held for
+/// long.
 final class ExpiryCleaner: Sendable {
     private weak let store: RedliteStore?
     private let condition = NSCondition()
@@ -120,7 +120,7 @@ final class ExpiryCleaner: Sendable {
         guard store.autovacuum.enabled && !store.activeExpiryPaused.load(ordering: .relaxed) else {
             return .wait(milliseconds: Self.maximumWaitMilliseconds)
         }
-        let sinceLast = Self.milliseconds(ContinuousClock.now - lastRun)
+        let sinceLast = (ContinuousClock.now - lastRun).milliseconds
         let interval = store.autovacuum.intervalMilliseconds
         if sinceLast >= interval { return .run }
         var wait = min(Self.maximumWaitMilliseconds, interval - sinceLast)
@@ -131,10 +131,6 @@ final class ExpiryCleaner: Sendable {
             wait = min(wait, untilDue)
         }
         return .wait(milliseconds: wait)
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
 
@@ -160,9 +156,8 @@ extension RedliteStore {
     func deleteExpiredKeys() throws -> Int {
         var total = 0
         let announce = notifications.isEnabled("x")
-        // Which databases have expired keys, looked up on a reader (an in-memory store's one connection
-        // otherwise): a delete that finds nothing would
-        // still take the writer (holding up group commits) and bump `writeSequence` (ending every
+        // Which databases have expired keys, looked up on a reader (an in-memory store's one
+        // connection otherwise): a delete that finds nothing would still take the writer (holding up group commits) and bump `writeSequence` (ending every
         // loop reader's snapshot), sixteen times an interval for the usual one database in use.
         let due = try withReader { connection in
             let probe = try connection.statement("SELECT 1 FROM keys INDEXED BY keys_expiry WHERE db = ?1 AND expire_at <= ?2 LIMIT 1")

@@ -164,8 +164,7 @@ public final class RedliteStore: Sendable {
         // RedliteSQLiteWAL); should either fail, SQLite's defaults work as before, only slower.
         _ = redlite_sqlite_configure_process()
         _ = redlite_sqlite_wal_coalescing_install()
-        let timeout = configuration.busyTimeout.components
-        let busyTimeoutMilliseconds = Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000)
+        let busyTimeoutMilliseconds = Int32(clamping: configuration.busyTimeout.milliseconds)
         let connection = try SQLiteConnection(path: path, readOnly: readOnly, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         if !readOnly && path != nil {
             // Takes effect only while the file is new (before WAL mode and the first table).
@@ -398,10 +397,9 @@ final class AutovacuumSettings: Sendable {
     private let state: Mutex<(enabled: Bool, intervalMilliseconds: Int64)>
 
     init(enabled: Bool, interval: Duration) {
-        // Clamped to a day first: a huge Duration's milliseconds would overflow.
-        let seconds = min(max(interval.components.seconds, 0), Self.maximumMilliseconds / 1000)
-        let milliseconds = seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
-        state = Mutex((enabled, Self.clamped(milliseconds)))
+        // Clamped as a Duration first: a huge one's milliseconds would overflow.
+        let bounded = min(max(interval, .milliseconds(Self.minimumMilliseconds)), .milliseconds(Self.maximumMilliseconds))
+        state = Mutex((enabled, bounded.milliseconds))
     }
 
     var enabled: Bool {
