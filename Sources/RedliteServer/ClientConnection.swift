@@ -89,9 +89,11 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     private(set) var departed = false
     /// A protocol error to answer (then close) once the requests before it are answered.
     private var closingError: String?
-    /// Bytes written but not yet confirmed sent, for the pub/sub output-buffer limit.
+    /// Bytes written but not yet confirmed sent, for the output-buffer limits (counted for
+    /// subscribers and monitors, and for everyone while ordinary clients have a limit).
     var outputBytes = 0
-    var overSoftLimitSince: Date?
+    /// Since when `outputBytes` has been at the soft limit or above.
+    var overSoftLimitSince: ContinuousClock.Instant?
 
     init(server: ServerContext, limits: RESPLimits, queryBufferLimit: Int) {
         self.server = server
@@ -508,11 +510,25 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard context != nil else { return outbound.clear() }
         handle.bytesSent.add(Int64(size), ordering: .relaxed)
         handle.writesProcessed.add(1, ordering: .relaxed)
-        if isSubscribed || isMonitor {
+        let ordinaryLimited = !isSubscribed && !isMonitor && server.normalOutputLimited.load(ordering: .relaxed)
+        if isSubscribed || isMonitor || ordinaryLimited {
             // Subscribers and monitors are held to the output-buffer limit: count what is not yet
             // sent. What a slow one leaves unsent stays in NIO, so its next replies go to a buffer of
             // their own, as small as they are.
             outputBytes += size
+            // An ordinary client's replies wait for its next requests to be read, so only a reply
+            // too big for the limit (or replies it is slow to take) can reach it; as in Redis, the
+            // client is closed, its replies dropped. (Subscribers are checked as messages arrive.)
+            if ordinaryLimited, server.configuration.normalOutputLimit.isReached(pending: outputBytes, overSoftSince: &overSoftLimitSince) {
+                server.logger.warning("closing client \(handle.id): output buffer limit reached (\(outputBytes) bytes pending)")
+                outputBytes -= size
+                outbound.clear()
+                closing = true
+                pending.removeAll()
+                pendingBytes = 0
+                context.close(promise: nil)
+                return
+            }
             let promise = context.eventLoop.makePromise(of: Void.self)
             promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { [self] _ in
                 outputBytes -= size

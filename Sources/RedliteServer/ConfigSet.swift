@@ -8,7 +8,9 @@ import Redlite
 /// then repeated), then the values are parsed, then applied all or none. Most settings are values
 /// the server reads when it needs them; a few act on something outside the configuration, and those
 /// effects are undone when a later step fails:
-/// - `synchronous`: SQLite's mode on the writer, and whether event loops may lead commits;
+/// - `synchronous` (or Redis's `appendfsync`): SQLite's mode on the writer, and whether event loops
+///   may lead commits;
+/// - `loglevel`: the level of every copy of the server's logger;
 /// - `tls-cert-file`, `tls-key-file`, `tls-ca-cert-file`, `tls-port`: the TLS context of new TLS
 ///   connections (built from the files, so a file that cannot be used fails here);
 /// - `port`, `bind`, `tls-port`: the listeners (see `Listeners.change`), last, since only they can
@@ -162,11 +164,12 @@ extension ClientConnection {
                 throw failure(tlsName, Self.tlsUpdateFailed, error)
             }
         }
-        if names.contains("synchronous") && new.synchronous != old.synchronous {
+        // appendfsync is Redis's name for it (always: FULL, everysec and no: NORMAL).
+        if let name = ["synchronous", "appendfsync"].first(where: names.contains), new.synchronous != old.synchronous {
             do {
                 try server.store.setSynchronous(new.synchronous)
             } catch {
-                throw failure("synchronous", "\(error)", error)
+                throw failure(name, "\(error)", error)
             }
             effects.previousSynchronous = old.synchronous
         }
@@ -189,6 +192,7 @@ extension ClientConnection {
         server.updateConfiguration { $0 = new }
         if names.contains("notify-keyspace-events") { server.store.notifications.configure(new.notifyKeyspaceEvents) }
         server.slowLog.configure(logSlowerThan: new.slowlogLogSlowerThan, maxLength: new.slowlogMaxLength)
+        if names.contains("loglevel") { server.logLevel.configured = new.logLevel }
         if effects.previousSynchronous != nil { server.committer.commitsOnEventLoops = new.synchronous == .normal }
         if !names.isDisjoint(with: Self.listenerSettings) { server.logger.notice("listening on \(server.listeners.localAddresses)") }
         reply(.ok)
@@ -201,7 +205,11 @@ extension ClientConnection {
 
     static let settable: Set<String> = Set([
         "maxclients", "requirepass", "notify-keyspace-events", "client-query-buffer-limit", "slowlog-log-slower-than", "slowlog-max-len",
-        "timeout", "tcp-keepalive", "port", "bind", "synchronous",
+        "timeout", "tcp-keepalive", "port", "bind", "synchronous", "client-output-buffer-limit", "appendfsync", "loglevel",
+        // Accepted as far as Redlite can honour them (see ServerConfiguration): a snapshot schedule
+        // and the AOF switch are kept (every write is committed to the file anyway), maxmemory only
+        // as 0, the eviction policy only as noeviction.
+        "save", "appendonly", "maxmemory", "maxmemory-policy",
     ]).union(tlsSettings)
     static let tlsSettings: Set<String> = ["tls-port", "tls-cert-file", "tls-key-file", "tls-ca-cert-file"]
     /// The settings that decide the listeners.

@@ -33,7 +33,14 @@ extension ServerConfiguration {
             entry("notify-keyspace-events", [notifyKeyspaceEvents], [defaults.notifyKeyspaceEvents]),
             entry("timeout", [String(idleTimeout)], [String(defaults.idleTimeout)]),
             entry("tcp-keepalive", [String(tcpKeepAlive)], [String(defaults.tcpKeepAlive)]),
+            entry("client-output-buffer-limit", outputLimitsText.split(separator: " ").map(String.init),
+                  defaults.outputLimitsText.split(separator: " ").map(String.init)),
+            entry("save", saveSchedule.isEmpty ? [""] : saveSchedule.flatMap { [String($0.seconds), String($0.changes)] }, [""]),
+            entry("appendonly", [appendOnly ? "yes" : "no"], ["no"]),
+            // Redis's name for `synchronous`: a line of the file is kept in step, none is added.
+            ("appendfsync", [synchronous == .full ? "always" : "everysec"], true),
         ]
+        if let logLevel { entries.append(entry("loglevel", [logLevel.rawValue], [])) }
         if let unixSocket { entries.append(entry("unixsocket", [unixSocket], [])) }
         if let tls {
             entries.append(entry("tls-port", [String(tls.port)], []))

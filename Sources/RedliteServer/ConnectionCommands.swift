@@ -232,7 +232,7 @@ extension ClientConnection {
             return queue
         }
         guard context != nil, context.channel.isActive else { return }
-        if outputBytes > server.configuration.pubsubOutputLimit.hard {
+        if server.configuration.pubsubOutputLimit.isReached(pending: outputBytes, overSoftSince: &overSoftLimitSince) {
             server.logger.warning("closing monitor \(handle.id): output buffer limit reached")
             server.monitor.remove(id: handle.id)
             context.close(promise: nil)

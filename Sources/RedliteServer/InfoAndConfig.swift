@@ -149,14 +149,16 @@ extension ClientConnection {
             ("port", String(configuration.port)), ("bind", configuration.bind.joined(separator: " ")),
             ("unixsocket", configuration.unixSocket ?? ""), ("requirepass", configuration.requirePass ?? ""),
             ("maxclients", String(configuration.maxClients)), ("databases", "16"), ("timeout", String(configuration.idleTimeout)),
-            ("save", ""), ("appendonly", "no"), ("appendfsync", configuration.synchronous == .full ? "always" : "everysec"),
+            ("save", configuration.saveSchedule.map { "\($0.seconds) \($0.changes)" }.joined(separator: " ")),
+            ("appendonly", configuration.appendOnly ? "yes" : "no"), ("appendfsync", configuration.synchronous == .full ? "always" : "everysec"),
+            ("loglevel", server.logLevel.effective.rawValue),
             ("notify-keyspace-events", server.store.notifications.configuration), ("client-query-buffer-limit", String(configuration.queryBufferLimit)),
             ("proto-max-bulk-len", String(configuration.protocolLimits.maxBulkLength)), ("maxmemory", "0"), ("maxmemory-policy", "noeviction"),
             ("tcp-keepalive", String(configuration.tcpKeepAlive)), ("protected-mode", "no"), ("dbfilename", configuration.databasePath ?? ""),
             ("dir", FileManager.default.currentDirectoryPath), ("lua-time-limit", "5000"), ("busy-reply-threshold", "5000"),
             ("cluster-enabled", "no"), ("slowlog-log-slower-than", String(configuration.slowlogLogSlowerThan)),
             ("slowlog-max-len", String(configuration.slowlogMaxLength)),
-            ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub \(configuration.pubsubOutputLimit.hard) \(configuration.pubsubOutputLimit.soft) \(configuration.pubsubOutputLimit.softSeconds)"),
+            ("client-output-buffer-limit", configuration.outputLimitsText),
             ("tls-port", String(configuration.tls?.port ?? 0)), ("synchronous", configuration.synchronous.rawValue.lowercased()),
             // Per-command latency histograms are always kept; the latency monitor (LATENCY LATEST's
             // events) is off, as at Redis's default threshold of 0.

@@ -152,14 +152,8 @@ extension ClientConnection {
     /// disconnected at the output-buffer limit (hard, or soft for long enough): memory stays bounded.
     func deliver(_ message: PubSubHub.Message) {
         guard context != nil, context.channel.isActive else { return }
-        let limit = server.configuration.pubsubOutputLimit
-        if outputBytes > limit.hard { return disconnectSlowSubscriber() }
-        if outputBytes > limit.soft {
-            let since = overSoftLimitSince ?? .now
-            overSoftLimitSince = since
-            if since.distance(to: .now) >= Double(limit.softSeconds) { return disconnectSlowSubscriber() }
-        } else {
-            overSoftLimitSince = nil
+        if server.configuration.pubsubOutputLimit.isReached(pending: outputBytes, overSoftSince: &overSoftLimitSince) {
+            return disconnectSlowSubscriber()
         }
         switch message.kind {
         case .message: push([.bulk("message"), .bulkString(message.channel), .bulkString(message.payload)])

@@ -24,7 +24,7 @@ public final class RedliteServer: Service, Sendable {
     public let configuration: ServerConfiguration
     public let store: RedliteStore
     let context: ServerContext
-    private let logger: Logger
+    private var logger: Logger { context.logger }
     private let eventLoopGroup: any EventLoopGroup
     private let shutdownRequested = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     private let shutdownFlag = NIOLockedValueBox(false)
@@ -40,7 +40,6 @@ public final class RedliteServer: Service, Sendable {
                 eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 metricsFactory: (any MetricsFactory)? = nil) throws {
         self.configuration = configuration
-        self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         var storeConfiguration = RedliteStore.Configuration()
         storeConfiguration.synchronous = configuration.synchronous

@@ -46,12 +46,18 @@ final class ServerContext: Sendable {
     let rejectedConnections = ManagedAtomicCounter()
     let errorReplies = ManagedAtomicCounter()
     let commandCounter: Counter
+    /// The server's log level (`loglevel`), shared by every copy of `logger`.
+    let logLevel: AdjustableLogLevel
     let errorCounter: Counter
     let commandTimer: Timer
     let connectionGauge: Gauge
 
-    init(store: RedliteStore, configuration: ServerConfiguration, logger: Logger, metricsFactory: any MetricsFactory,
+    init(store: RedliteStore, configuration: ServerConfiguration, logger givenLogger: Logger, metricsFactory: any MetricsFactory,
          eventLoopGroup: any EventLoopGroup, requestShutdown: @escaping @Sendable () -> Void) throws {
+        // Every part of the server logs through copies of one logger whose level CONFIG SET
+        // loglevel changes.
+        self.logLevel = AdjustableLogLevel(initial: givenLogger.logLevel, configured: configuration.logLevel)
+        let logger = logLevel.adjusting(givenLogger)
         self.store = store
         self.pause = ClientPause { [store] mode in store.setActiveExpiryPaused(mode != .none) }
         self.commandCounter = Counter(label: "redlite_commands_total", factory: metricsFactory)
@@ -67,6 +73,7 @@ final class ServerContext: Sendable {
         self.routes = CommandRoutes(table: table)
         self.logger = logger
         self.settings = NIOLockedValueBox(configuration)
+        self.normalOutputLimited = Synchronization.Atomic(!configuration.normalOutputLimit.isUnlimited)
         self.requestShutdown = requestShutdown
         self.listeners = Listeners(group: eventLoopGroup, logger: logger)
         // The listeners set up each accepted connection with this context, which owns them: the
@@ -224,8 +231,15 @@ final class ServerContext: Sendable {
     }
 
     func updateConfiguration(_ body: (inout ServerConfiguration) throws -> Void) rethrows {
-        try settings.withLockedValue { try body(&$0) }
+        try settings.withLockedValue {
+            try body(&$0)
+            normalOutputLimited.store(!$0.normalOutputLimit.isUnlimited, ordering: .relaxed)
+        }
     }
+
+    /// Whether ordinary clients have an output-buffer limit (`client-output-buffer-limit normal`,
+    /// none by default): read per reply written, so kept apart from the locked settings.
+    let normalOutputLimited: Synchronization.Atomic<Bool>
 
     /// True when clients must authenticate (a password or users are configured).
     var authenticationRequired: Bool {

@@ -77,8 +77,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A redis.conf-style file with the same settings (flags given here win over it). CONFIG REWRITE writes the running settings back to it.")
     var config: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical, or Redis's verbose (CONFIG SET loglevel changes it). Default: info, or the config file's loglevel")
+    var logLevel: String?
 
     @Option(help: "Event-loop (I/O) threads. Default: one per core.")
     var ioThreads: Int?
@@ -104,7 +104,18 @@ struct Serve: AsyncParsableCommand {
         }
 
         var logger = Logger(label: "redlite")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = .info
+        if let logLevel {
+            // swift-log's names first (debug, notice and warning mean the same in both).
+            if let level = Logger.Level(rawValue: logLevel.lowercased()) {
+                logger.logLevel = level
+                configuration.logLevel = nil
+            } else if let level = ServerConfiguration.LogLevel(rawValue: logLevel.lowercased()) {
+                configuration.logLevel = level
+            } else {
+                throw ValidationError("--log-level: unknown level '\(logLevel)'")
+            }
+        }
         let eventLoops: MultiThreadedEventLoopGroup = ioThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) } ?? .singleton
         let server = try RedliteServer(configuration: configuration, logger: logger, eventLoopGroup: eventLoops)
         // SHUTDOWN from a client makes the server return from `run()`; that is a normal end of the

@@ -271,6 +271,37 @@ struct NetworkDifferentialTests {
         ])
     }
 
+    @Test("CONFIG SET of the settings clients commonly change answers as Redis does: output-buffer limits, appendfsync, save, appendonly, maxmemory, loglevel")
+    func commonSettings() async throws {
+        try await expectSameAnswers([
+            ["CONFIG", "SET", "client-output-buffer-limit", "pubsub 64mb 16mb 30"], ["CONFIG", "GET", "client-output-buffer-limit"],
+            ["CONFIG", "SET", "client-output-buffer-limit", "replica 1gb 512MB 120 normal 2k 1KB 5"], ["CONFIG", "GET", "client-output-buffer-limit"],
+            ["CONFIG", "SET", "client-output-buffer-limit", "slave 1 2 3"], ["CONFIG", "GET", "client-output-buffer-limit"],
+            ["CONFIG", "SET", "client-output-buffer-limit", "normal 1 2"], ["CONFIG", "SET", "client-output-buffer-limit", "master 1 1 1"],
+            ["CONFIG", "SET", "client-output-buffer-limit", "bogus 1 1 1"], ["CONFIG", "SET", "client-output-buffer-limit", "pubsub x 1 1"],
+            ["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1 1 -1"], ["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1 1 x"],
+            ["CONFIG", "SET", "client-output-buffer-limit", "pubsub -1 1 1"], ["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1 1 1 normal 1"],
+            ["CONFIG", "GET", "client-output-buffer-limit"],
+            ["CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"],
+            ["CONFIG", "SET", "appendfsync", "always"], ["CONFIG", "GET", "appendfsync"], ["CONFIG", "SET", "appendfsync", "sometimes"],
+            ["CONFIG", "SET", "appendfsync", "EVERYSEC"], ["CONFIG", "GET", "appendfsync"],
+            ["CONFIG", "SET", "save", ""], ["CONFIG", "GET", "save"], ["CONFIG", "SET", "save", "100"], ["CONFIG", "SET", "save", "a b"],
+            ["CONFIG", "SET", "save", "3600 1 300 100"], ["CONFIG", "GET", "save"], ["CONFIG", "SET", "save", ""],
+            ["CONFIG", "SET", "appendonly", "no"], ["CONFIG", "SET", "appendonly", "maybe"], ["CONFIG", "GET", "appendonly"],
+            ["CONFIG", "SET", "maxmemory", "0"], ["CONFIG", "SET", "maxmemory", "abc"], ["CONFIG", "SET", "maxmemory", "-1"],
+            ["CONFIG", "SET", "maxmemory", "0mb"], ["CONFIG", "GET", "maxmemory"],
+            ["CONFIG", "SET", "maxmemory-policy", "noeviction"], ["CONFIG", "SET", "maxmemory-policy", "lru"],
+            ["CONFIG", "SET", "maxmemory-policy", "NOEVICTION"], ["CONFIG", "GET", "maxmemory-policy"],
+            ["CONFIG", "SET", "loglevel", "warning"], ["CONFIG", "GET", "loglevel"], ["CONFIG", "SET", "loglevel", "loud"],
+            ["CONFIG", "SET", "loglevel", "nothing"], ["CONFIG", "GET", "loglevel"], ["CONFIG", "SET", "loglevel", "notice"],
+            ["CONFIG", "SET", "loglevel", "verbose", "maxmemory-policy", "lru"], ["CONFIG", "GET", "loglevel"],
+            ["CONFIG", "SET", "client-output-buffer-limit", ""], ["CONFIG", "SET", "client-output-buffer-limit", "PUBSUB 1 2 3"],
+            ["CONFIG", "GET", "client-output-buffer-limit"], ["CONFIG", "SET", "maxmemory", "0 0"], ["CONFIG", "SET", "save", "0 0"],
+            ["CONFIG", "GET", "save"], ["CONFIG", "SET", "save", "-1 5"], ["CONFIG", "SET", "save", " "], ["CONFIG", "GET", "save"],
+            ["CONFIG", "SET", "appendonly", "YES"], ["CONFIG", "GET", "appendonly"], ["CONFIG", "SET", "appendonly", "no"],
+        ])
+    }
+
     @Test("SLOWLOG keeps what Redis keeps: arguments cut to 32 and 128 bytes, passwords redacted, EXEC's commands but not EXEC, nothing refused")
     func slowLog() async throws {
         let redis = try RedisServer.start()

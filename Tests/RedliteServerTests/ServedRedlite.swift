@@ -75,3 +75,21 @@ extension ServedRedlite {
         await served.stop()
     }
 }
+
+extension ServedRedlite {
+    /// Publishes `payload` to `channel` from a connection of its own, off the test's thread, until
+    /// no subscriber receives it or `limit` messages have gone out; the receiver counts, in order.
+    func publishUntilNobodyListens(channel: String, payload: String, limit: Int) async throws -> [RESPValue] {
+        let port = self.port
+        return try await offloaded { () -> [RESPValue] in
+            let publisher = try RedisTestConnection(port: port)
+            var receivers: [RESPValue] = []
+            for _ in 0..<limit {
+                let reply = try publisher.send(["PUBLISH", channel, payload])
+                receivers.append(reply)
+                if reply == .integer(0) { break }
+            }
+            return receivers
+        }
+    }
+}

@@ -313,17 +313,7 @@ struct ServerBehaviourTests {
         let publisher = try served.connect()
         let payload = String(repeating: "x", count: 16 * 1024)
         // Bounded: at most 4,000 messages of 16 KB (64 MB offered), stopping once nobody listens.
-        let port = served.port
-        let receivers = try await offloaded { () -> [RESPValue] in
-            let publisher = try RedisTestConnection(port: port)
-            var receivers: [RESPValue] = []
-            for _ in 0..<4_000 {
-                let reply = try publisher.send(["PUBLISH", "firehose", payload])
-                receivers.append(reply)
-                if reply == .integer(0) { break }
-            }
-            return receivers
-        }
+        let receivers = try await served.publishUntilNobodyListens(channel: "firehose", payload: payload, limit: 4_000)
         #expect(receivers.last == .integer(0), "the slow subscriber was never disconnected")
         #expect(try publisher.run("PUBSUB", "NUMSUB", "firehose") == .array([.bulk("firehose"), .integer(0)]))
         #expect(try publisher.run("PING") == .simpleString("PONG"))
