@@ -155,6 +155,15 @@ extension ClientConnection {
     /// files) and SQLite's synchronous mode.
     private func startEffects(of names: Set<String>, from old: ServerConfiguration, to new: ServerConfiguration) throws -> Effects {
         var effects = Effects()
+        // As Redis: more clients than the open-files limit can be raised for is refused, with the
+        // number that would fit.
+        if names.contains("maxclients") && new.maxClients > old.maxClients {
+            let outcome = OpenFilesLimit.accommodate(clients: new.maxClients, reserved: server.reservedFileDescriptors)
+            if outcome.clients < new.maxClients {
+                throw failure("maxclients", "The operating system is not able to handle the specified number of clients, try with \(outcome.clients)",
+                              OpenFilesLimitTooLow(limit: outcome.limit))
+            }
+        }
         effects.tlsName = ["tls-cert-file", "tls-key-file", "tls-ca-cert-file", "tls-port"].first { names.contains($0) }
         var tlsContext: NIOSSLContext?
         if let tlsName = effects.tlsName {
@@ -219,6 +228,12 @@ extension ClientConnection {
     /// Settings Redis protects by default (`enable-protected-configs no`).
     static let protected: Set<String> = ["dir", "dbfilename"]
     static let tlsUpdateFailed = "Unable to update TLS configuration. Check server logs."
+}
+
+/// The open-files limit cannot be raised far enough (for the log).
+private struct OpenFilesLimitTooLow: Error, CustomStringConvertible {
+    let limit: Int
+    var description: String { "the open-files limit can be raised to \(limit) only" }
 }
 
 /// A CONFIG SET value that cannot be applied, with Redis's reply.

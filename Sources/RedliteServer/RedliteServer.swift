@@ -69,10 +69,15 @@ public final class RedliteServer: Service, Sendable {
 
     /// Binds every configured listener (TCP, unix socket, TLS). On failure nothing stays bound.
     ///
-    /// - Throws: `ServerStartFailure` when an address cannot be listened on, or none can; NIO's or
+    /// Raises the process's open-files limit for `maxclients` clients where the hard limit allows, and
+    /// otherwise lowers `maxclients` to what fits, as Redis does.
+    ///
+    /// - Throws: `ServerStartFailure` when an address cannot be listened on, or none can, or the
+    ///   open-files limit leaves no room for a client; NIO's or
     ///   NIOSSL's errors for the unix socket and the TLS files.
     public func start() async throws {
         let listeners = context.listeners
+        try context.fitMaxClientsToOpenFilesLimit()
         do {
             listeners.setTLSContext(try Listeners.makeTLSContext(configuration.tls))
             do {
@@ -146,11 +151,15 @@ public enum ServerStartFailure: Error, CustomStringConvertible {
     /// Nothing to listen on: no unix socket, and every `bind` address was skipped (optional ones
     /// missing on this machine, or of a protocol it lacks) or `bind` is empty.
     case listensNowhere
+    /// The open-files limit (`ulimit -n`) cannot be raised to leave room for even one client.
+    case tooFewFileDescriptors(limit: Int, needed: Int)
 
     public var description: String {
         switch self {
         case .cannotListen(let reason, _): return reason
         case .listensNowhere: return "Configured to not listen anywhere: none of the bind addresses is available"
+        case .tooFewFileDescriptors(let limit, let needed):
+            return "Your current 'ulimit -n' of \(limit) is not enough for the server to start. Please increase your open file limit to at least \(needed)."
         }
     }
 }

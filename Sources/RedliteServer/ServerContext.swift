@@ -46,6 +46,8 @@ final class ServerContext: Sendable {
     let rejectedConnections = ManagedAtomicCounter()
     let errorReplies = ManagedAtomicCounter()
     let commandCounter: Counter
+    /// How many event loops serve connections (each keeps descriptors of its own).
+    let eventLoopCount: Int
     /// The server's log level (`loglevel`), shared by every copy of `logger`.
     let logLevel: AdjustableLogLevel
     let errorCounter: Counter
@@ -76,6 +78,7 @@ final class ServerContext: Sendable {
         self.normalOutputLimited = Synchronization.Atomic(!configuration.normalOutputLimit.isUnlimited)
         self.requestShutdown = requestShutdown
         self.listeners = Listeners(group: eventLoopGroup, logger: logger)
+        self.eventLoopCount = Array(eventLoopGroup.makeIterator()).count
         // The listeners set up each accepted connection with this context, which owns them: the
         // cycle ends when they are closed or released (see `Listeners.release()`). Not a weak
         // reference: that would give the context a side table, and every retain of it the runtime's
