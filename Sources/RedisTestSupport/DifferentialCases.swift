@@ -47,6 +47,7 @@ public enum DifferentialCases {
             ["GET", "k"], ["SET", "k", "v"], ["GET", "k"], ["SET", "k", ""], ["GET", "k"], ["STRLEN", "k"],
             ["SET", "bin", "a\u{0}b\r\nc"], ["GET", "bin"], ["GET"], ["SET", "k"], ["get", "k", "x"],
         ]),
+        objectAndSubstr,
         DifferentialCase("SET options", [
             ["SET", "k", "v", "NX"], ["SET", "k", "w", "NX"], ["GET", "k"], ["SET", "k", "x", "XX"], ["GET", "k"],
             ["SET", "missing", "x", "XX"], ["GET", "missing"], ["SET", "k", "y", "GET"], ["SET", "new", "y", "GET"],
@@ -428,5 +429,40 @@ public enum DifferentialCases {
     ]
 
     /// Every case.
+    /// OBJECT's answers at each of Redis 7.0's encoding thresholds, and SUBSTR.
+    static var objectAndSubstr: DifferentialCase {
+        func repeated(_ character: String, _ count: Int) -> String { String(repeating: character, count: count) }
+        func fields(_ count: Int) -> [String] { (0..<count).flatMap { ["f\($0)", "v"] } }
+        func members(_ count: Int) -> [String] { (0..<count).flatMap { ["1", "m\($0)"] } }
+        func integers(_ count: Int) -> [String] { (0..<count).map(String.init) }
+        var commands: [[String]] = [
+            ["SET", "i", "123"], ["SET", "j", "12345"], ["SET", "n", "-5"], ["SET", "zero", "007"], ["SET", "plus", "+5"],
+            ["SET", "wide", "9223372036854775808"], ["SET", "min", "-9223372036854775808"], ["SET", "s", "hello"], ["SET", "e", ""],
+            ["SET", "s44", repeated("a", 44)], ["SET", "s45", repeated("a", 45)], ["INCR", "c"], ["INCRBY", "c2", "20000"],
+            ["RPUSH", "l", "a"], ["SADD", "si", "1", "2", "-3"], ["SADD", "ss", "a"], ["SADD", "mixed", "1", "a"], ["SADD", "lead", "01"],
+            ["HSET", "h", "f", "v"], ["HSET", "h64", "f", repeated("v", 64)], ["HSET", "hv", "f", repeated("v", 65)],
+            ["HSET", "hk", repeated("k", 65), "v"], ["ZADD", "z", "1", "a"], ["ZADD", "zl", "1", repeated("m", 65)],
+        ]
+        commands.append(["SADD", "ints"] + integers(512))
+        commands.append(["SADD", "manyints"] + integers(513))
+        commands.append(["HSET", "h512"] + fields(512))
+        commands.append(["HSET", "h513"] + fields(513))
+        commands.append(["ZADD", "z128"] + members(128))
+        commands.append(["ZADD", "z129"] + members(129))
+        let keys = ["i", "j", "n", "zero", "plus", "wide", "min", "s", "e", "s44", "s45", "c", "c2", "l", "si", "ss", "mixed", "lead",
+                    "ints", "manyints", "h", "h64", "hv", "hk", "h512", "h513", "z", "zl", "z128", "z129", "nosuch"]
+        for key in keys {
+            commands.append(["OBJECT", "ENCODING", key])
+            commands.append(["OBJECT", "REFCOUNT", key])
+        }
+        commands += [
+            ["OBJECT", "FREQ", "i"], ["OBJECT", "FREQ", "nosuch"], ["OBJECT", "BOGUS", "i"], ["OBJECT", "ENCODING"], ["OBJECT", "ENCODING", "i", "j"],
+            ["OBJECT"], ["OBJECT", "HELP"], ["OBJECT", "HELP", "x"], ["object", "encoding", "i"],
+            ["SUBSTR", "s", "0", "1"], ["SUBSTR", "s", "-3", "-1"], ["SUBSTR", "s", "3", "1"], ["SUBSTR", "nosuch", "0", "1"],
+            ["SUBSTR", "s", "a", "1"], ["SUBSTR", "h", "0", "1"], ["SUBSTR", "s", "0"], ["SUBSTR", "s", "0", "-1"],
+        ]
+        return DifferentialCase("OBJECT ENCODING, REFCOUNT, FREQ and HELP, by Redis 7.0's thresholds; SUBSTR", commands)
+    }
+
     public static var all: [DifferentialCase] { keysStringsHashes + lists + sets + sortedSets }
 }

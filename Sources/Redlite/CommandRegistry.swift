@@ -47,6 +47,7 @@ final class CommandRegistry: Sendable {
         SortedSetCommands.register(&builder)
         ServerCommands.register(&builder)
         MemoryCommands.register(&builder)
+        ObjectCommands.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)
     }

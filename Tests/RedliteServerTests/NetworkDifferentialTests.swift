@@ -393,6 +393,7 @@ struct NetworkDifferentialTests {
             ZRANGEBYSCORE z 0 10|ZUNIONSTORE zd 2 z nz|ZINTER 2 z nz|ZRANGESTORE zd2 z 0 -1|ZPOPMIN z|GET l|LLEN s|HGET s f|SMEMBERS h
             DEL a b nosuch|UNLINK x|EXPIRE s 100|PERSIST s|RENAME s s3|RENAMENX s3 s4|COPY s4 s5|MOVE s5 1|TOUCH s4 nosuch|SCAN 0|KEYS *
             DBSIZE|SETBIT bits 7 1|GETBIT bits 7|BITCOUNT bits|BITPOS bits 1|BITOP AND bd bits nb|GETBIT nb 1
+            OBJECT ENCODING s4|OBJECT ENCODING nosuch|OBJECT REFCOUNT h|OBJECT FREQ nosuch|SUBSTR s4 0 1|SUBSTR nosuch 0 1
             """.split(whereSeparator: { $0 == "|" || $0 == "\n" }).map { $0.split(separator: " ").map(String.init) }
         func counts(_ connection: RedisTestConnection) throws -> [String: Int] {
             guard case .bulkString(let text) = try connection.send(["INFO", "stats"]) else { return [:] }

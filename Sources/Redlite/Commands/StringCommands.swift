@@ -131,25 +131,9 @@ enum StringCommands {
                 return .integer(record?.stringLength ?? 0)
             }
         }
-        registry.register("getrange") { context, arguments in
-            var start = try arguments.integer(2)
-            var end = try arguments.integer(3)
-            return try context.read { connection in
-                guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string,
-                                                            loadingChunks: false) else {
-                    return .bulk("")
-                }
-                let length = record.stringLength
-                if start < 0 && end < 0 && start > end { return .bulk("") }
-                if start < 0 { start += length }
-                if end < 0 { end += length }
-                start = max(start, 0)
-                end = max(end, 0)
-                if end >= length { end = length - 1 }
-                if start > end || length == 0 { return .bulk("") }
-                return .bulkString(try connection.stringBytes(record, start: start, count: Int(end - start + 1)))
-            }
-        }
+        registry.register("getrange") { context, arguments in try range(&context, arguments) }
+        // SUBSTR is GETRANGE's old name, kept by Redis.
+        registry.register("substr") { context, arguments in try range(&context, arguments) }
         registry.register("setrange") { context, arguments in
             let offset = try arguments.integer(2)
             guard offset >= 0 else { throw RedisError("ERR offset is out of range") }
@@ -175,6 +159,27 @@ enum StringCommands {
             }
         }
         BitCommands.register(&registry)
+    }
+
+    /// GETRANGE and SUBSTR: the bytes from `start` to `end`, both inclusive, negative from the end.
+    private static func range(_ context: inout CommandContext, _ arguments: CommandArguments) throws -> RESPValue {
+        var start = try arguments.integer(2)
+        var end = try arguments.integer(3)
+        return try context.read { connection in
+            guard let record = try connection.lookupKey(db: context.db, key: arguments[1], now: context.now, type: .string,
+                                                        loadingChunks: false) else {
+                return .bulk("")
+            }
+            let length = record.stringLength
+            if start < 0 && end < 0 && start > end { return .bulk("") }
+            if start < 0 { start += length }
+            if end < 0 { end += length }
+            start = max(start, 0)
+            end = max(end, 0)
+            if end >= length { end = length - 1 }
+            if start > end || length == 0 { return .bulk("") }
+            return .bulkString(try connection.stringBytes(record, start: start, count: Int(end - start + 1)))
+        }
     }
 
     // MARK: SET
