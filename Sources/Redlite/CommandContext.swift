@@ -16,7 +16,8 @@ struct CommandContext {
     let now: Int64 = Clock.milliseconds()
     /// Keyspace events of the command, published once its effect is committed.
     var events: [KeyspaceNotifications.Event] = []
-    /// `del` events for the keys DEL/UNLINK actually deleted.
+    /// Events a command works out itself, before those of its name: `del` for the keys DEL and
+    /// UNLINK actually deleted, SORT … STORE's `sortstore` or `del`.
     var deletedKeyEvents: [KeyspaceNotifications.Event] = []
 
     /// The aggregate keys the command emptied and the keys it found expired (from the writer

@@ -48,6 +48,7 @@ final class CommandRegistry: Sendable {
         ServerCommands.register(&builder)
         MemoryCommands.register(&builder)
         ObjectCommands.register(&builder)
+        SortCommand.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)
     }

@@ -21,20 +21,25 @@ enum RedisNumbers {
     static func parseLongDouble(_ buffer: ByteBuffer) -> Float80? {
         let count = buffer.readableBytes
         guard count > 0, count < 5 * 1024 else { return nil }
+        guard !isSpace(buffer.readableBytesView.first!) else { return nil }
+        return withCString(buffer) { text -> Float80? in
+            var end: UnsafeMutablePointer<CChar>?
+            errno = 0
+            let value = strtold(text, &end)
+            guard let end, end - UnsafeMutablePointer(mutating: text) == count else { return nil }
+            guard !value.isNaN else { return nil }
+            // strtold reports ERANGE for overflow (±inf) and underflow (0); Redis accepts underflow.
+            if errno == ERANGE && value.isInfinite { return nil }
+            return value
+        }
+    }
+
+    /// `body` with the bytes as a NUL-terminated C string (for libc's number parsers).
+    static func withCString<T>(_ buffer: ByteBuffer, _ body: (UnsafePointer<CChar>) -> T) -> T {
         var bytes = Array(buffer.readableBytesView)
-        guard !isSpace(bytes[0]) else { return nil }
         bytes.append(0)
-        return bytes.withUnsafeBufferPointer { pointer -> Float80? in
-            pointer.withMemoryRebound(to: CChar.self) { text -> Float80? in
-                var end: UnsafeMutablePointer<CChar>?
-                errno = 0
-                let value = strtold(text.baseAddress!, &end)
-                guard let end, end - UnsafeMutablePointer(mutating: text.baseAddress!) == count else { return nil }
-                guard !value.isNaN else { return nil }
-                // strtold reports ERANGE for overflow (±inf) and underflow (0); Redis accepts underflow.
-                if errno == ERANGE && value.isInfinite { return nil }
-                return value
-            }
+        return bytes.withUnsafeBufferPointer { pointer in
+            pointer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
         }
     }
 

@@ -68,6 +68,9 @@ struct KeyspaceNotificationTests {
             ["HSET", "h", "f", "v"], ["HINCRBY", "h", "n", "1"], ["HDEL", "h", "f"], ["HDEL", "h", "none"],
             ["ZADD", "z", "1", "a", "2", "b"], ["ZINCRBY", "z", "1", "a"], ["ZREM", "z", "a"], ["ZADD", "z", "1", "c"], ["ZPOPMIN", "z"],
             ["ZUNIONSTORE", "z2", "1", "z"], ["COPY", "z2", "z3"],
+            // SORT … STORE: sortstore for a result, del for an empty one over an existing key.
+            ["RPUSH", "sl", "2", "1"], ["SORT", "sl", "STORE", "sd"], ["SORT", "none", "STORE", "sd"], ["SORT", "none", "STORE", "sd"],
+            ["SORT", "sl"],
         ]
         for command in commands {
             let replies = try targets.map { try $0.writer.send(command) }
