@@ -49,6 +49,7 @@ final class CommandRegistry: Sendable {
         MemoryCommands.register(&builder)
         ObjectCommands.register(&builder)
         SortCommand.register(&builder)
+        HyperLogLogCommands.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)
     }

@@ -70,7 +70,7 @@ struct KeyspaceNotificationTests {
             ["ZUNIONSTORE", "z2", "1", "z"], ["COPY", "z2", "z3"],
             // SORT … STORE: sortstore for a result, del for an empty one over an existing key.
             ["RPUSH", "sl", "2", "1"], ["SORT", "sl", "STORE", "sd"], ["SORT", "none", "STORE", "sd"], ["SORT", "none", "STORE", "sd"],
-            ["SORT", "sl"],
+            ["SORT", "sl"], ["PFADD", "hll", "a"], ["PFADD", "hll", "a"], ["PFMERGE", "hll2", "hll"],
         ]
         for command in commands {
             let replies = try targets.map { try $0.writer.send(command) }

@@ -106,8 +106,8 @@ struct NetworkDifferentialTests {
         #expect(try connection.run("CLIENT", "GETNAME") == .bulk("helloed"))
         // A command of the table that Redlite does not implement is unknown inside MULTI too.
         #expect(try connection.run("MULTI") == .ok)
-        #expect(try connection.run("PFADD", "hll", "a")
-            == .simpleError("ERR unknown command 'PFADD', with args beginning with: 'hll' 'a' "))
+        #expect(try connection.run("XADD", "stream", "*", "a", "1")
+            == .simpleError("ERR unknown command 'XADD', with args beginning with: 'stream' '*' 'a' '1' "))
         #expect(try connection.run("EXEC") == .simpleError("EXECABORT Transaction discarded because of previous errors."))
         await served.stop()
     }
