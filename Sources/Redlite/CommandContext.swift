@@ -17,7 +17,7 @@ struct CommandContext {
     /// Keyspace events of the command, published once its effect is committed.
     var events: [KeyspaceNotifications.Event] = []
     /// Events a command works out itself, before those of its name: `del` for the keys DEL and
-    /// UNLINK actually deleted, SORT … STORE's `sortstore` or `del`.
+    /// UNLINK actually deleted, SORT … STORE's `sortstore` or `del`, BITFIELD's `setbit`.
     var deletedKeyEvents: [KeyspaceNotifications.Event] = []
 
     /// The aggregate keys the command emptied and the keys it found expired (from the writer

@@ -50,6 +50,7 @@ final class CommandRegistry: Sendable {
         ObjectCommands.register(&builder)
         SortCommand.register(&builder)
         HyperLogLogCommands.register(&builder)
+        BitfieldCommand.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)
     }

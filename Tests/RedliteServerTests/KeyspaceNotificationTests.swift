@@ -71,6 +71,7 @@ struct KeyspaceNotificationTests {
             // SORT … STORE: sortstore for a result, del for an empty one over an existing key.
             ["RPUSH", "sl", "2", "1"], ["SORT", "sl", "STORE", "sd"], ["SORT", "none", "STORE", "sd"], ["SORT", "none", "STORE", "sd"],
             ["SORT", "sl"], ["PFADD", "hll", "a"], ["PFADD", "hll", "a"], ["PFMERGE", "hll2", "hll"],
+            ["BITFIELD", "bf", "SET", "u8", "0", "1"], ["BITFIELD", "bf", "GET", "u8", "0"], ["BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"],
         ]
         for command in commands {
             let replies = try targets.map { try $0.writer.send(command) }

@@ -136,6 +136,7 @@ public final class KeyspaceNotifications: Sendable {
         case "incr", "incrby", "decr", "decrby": return keys.map { event($0, "incrby", "$") }
         case "incrbyfloat", "append", "setrange", "setbit": return keys.map { event($0, name, "$") }
         case "bitop": return [event(2, "set", "$")]
+        case "bitfield": return []  // emitted by the command, when an operation wrote
         // PFMERGE is announced as a PFADD, as Redis does.
         case "pfadd", "pfmerge": return [event(1, "pfadd", "$")]
         case "getdel": return keys.map { event($0, "del", "g") }
