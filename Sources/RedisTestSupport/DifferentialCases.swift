@@ -420,6 +420,26 @@ public enum DifferentialCases {
     ]
 
     public static let sortedSets: [DifferentialCase] = [
+        DifferentialCase("GEOADD, GEOPOS, GEODIST, GEOHASH: scores, decoded positions, distances and errors as Redis's", [
+            ["GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"], ["ZRANGE", "g", "0", "-1", "WITHSCORES"],
+            ["GEOPOS", "g", "Palermo", "Catania", "nosuch"], ["GEODIST", "g", "Palermo", "Catania"], ["GEODIST", "g", "Palermo", "Catania", "km"],
+            ["GEODIST", "g", "Palermo", "Catania", "MI"], ["GEODIST", "g", "Palermo", "Catania", "ft"], ["GEODIST", "g", "Palermo", "Palermo"],
+            ["GEODIST", "g", "Palermo", "nosuch"], ["GEODIST", "nosuch", "a", "b"], ["GEODIST", "g", "Palermo", "Catania", "yd"],
+            ["GEODIST", "g", "Palermo", "Catania", "km", "x"], ["GEOHASH", "g", "Palermo", "Catania", "nosuch"], ["GEOHASH", "nosuch", "a"],
+            ["GEOHASH", "g"], ["GEOPOS", "nosuch", "a", "b"], ["GEOPOS", "g"],
+            ["GEOADD", "g", "-180", "-85.05112878", "sw", "180", "85.05112878", "ne", "0", "0", "origin", "-0.0000001", "0.0000001", "tiny"],
+            ["GEOPOS", "g", "sw", "ne", "origin", "tiny"], ["GEOHASH", "g", "sw", "ne", "origin", "tiny"], ["GEODIST", "g", "sw", "ne"],
+            ["GEODIST", "g", "origin", "tiny"], ["ZSCORE", "g", "ne"], ["ZSCORE", "g", "sw"],
+            ["GEOADD", "g", "180.0000001", "0", "x"], ["GEOADD", "g", "0", "85.06", "x"], ["GEOADD", "g", "200", "100", "x"], ["GEOADD", "g", "abc", "1", "x"],
+            ["GEOADD", "g", "1", "abc", "x"], ["GEOADD", "g", "1", "2"], ["GEOADD", "g", "1", "2", "a", "3"], ["GEOADD", "g", "NX", "XX", "1", "2", "a"],
+            ["GEOADD", "g", "NX", "13.4", "38.1", "Palermo", "1", "1", "new"], ["GEOPOS", "g", "Palermo"],
+            ["GEOADD", "g", "XX", "CH", "13.4", "38.1", "Palermo", "2", "2", "newer"], ["GEOPOS", "g", "Palermo", "newer"],
+            ["GEOADD", "g", "CH", "13.4", "38.1", "Palermo", "15.087269", "37.502669", "Catania"], ["GEOADD", "g", "ch", "nx", "ch", "1", "1", "ch"],
+            ["GEOADD", "g", "inf", "0", "x"], ["GEOADD", "g", "nan", "0", "x"], ["ZCARD", "g"],
+            ["SET", "s", "x"], ["GEOADD", "s", "1", "1", "a"], ["GEOPOS", "s", "a"], ["GEODIST", "s", "a", "b"], ["GEOHASH", "s", "a"],
+            ["ZADD", "z", "0", "zero", "4503599627370495", "max", "-1", "negative", "4503599627370496", "beyond"],
+            ["GEOPOS", "z", "zero", "max", "negative", "beyond"], ["GEOHASH", "z", "zero", "max"], ["GEODIST", "z", "zero", "max"],
+        ]),
         DifferentialCase("ZINCRBY reads ZADD's flags (found by the command fuzzer)", [
             ["ZADD", "z", "1", "a"], ["ZINCRBY", "z", "NX", "CH"], ["ZINCRBY", "z", "incr", "5"], ["ZINCRBY", "z", "LT", "ASC"],
             ["ZINCRBY", "z", "5", "NX"], ["ZSCORE", "z", "NX"], ["ZINCRBY", "z", "x", "a"], ["ZINCRBY", "nokey", "GT", "1"],

@@ -51,6 +51,7 @@ final class CommandRegistry: Sendable {
         SortCommand.register(&builder)
         HyperLogLogCommands.register(&builder)
         BitfieldCommand.register(&builder)
+        GeoCommands.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)
     }

@@ -129,7 +129,7 @@ enum SortedSetCommands {
 
     // MARK: ZADD / ZINCRBY
 
-    private static func add(_ context: inout CommandContext, _ arguments: CommandArguments, increment forcedIncrement: Bool) throws -> RESPValue {
+    static func add(_ context: inout CommandContext, _ arguments: CommandArguments, increment forcedIncrement: Bool) throws -> RESPValue {
         var nx = false, xx = false, gt = false, lt = false, ch = false, increment = forcedIncrement
         var first = 2
         // ZINCRBY shares ZADD's parsing in Redis, flags included: `ZINCRBY k NX 5` reads NX as a flag

@@ -119,7 +119,7 @@ public final class KeyspaceNotifications: Sendable {
     /// The events a successful write command produces, as Redis 7.0 names them. Commands that changed
     /// nothing (a zero count, a null reply) produce none.
     static func events(command name: String, arguments: [ByteBuffer], keyPositions: [Int], reply: RESPValue, database: Int) -> [Event] {
-        if case .integer(0) = reply, !["lpush", "rpush", "hset", "hmset", "zadd"].contains(name) { return [] }
+        if case .integer(0) = reply, !["lpush", "rpush", "hset", "hmset", "zadd", "geoadd"].contains(name) { return [] }
         if reply.isNull { return [] }
         func event(_ position: Int, _ eventName: String, _ kind: Character) -> Event {
             Event(database: database, key: arguments[position], name: eventName, kind: kind)
@@ -161,6 +161,8 @@ public final class KeyspaceNotifications: Sendable {
         case "hdel", "hincrby", "hincrbyfloat": return keys.map { event($0, name, "h") }
         case "zadd": return keys.map { event($0, arguments.contains { $0.lowercasedASCII == "incr" } ? "zincr" : "zadd", "z") }
         case "zincrby": return keys.map { event($0, "zincr", "z") }
+        // GEOADD runs as a ZADD in Redis, and is announced as one.
+        case "geoadd": return keys.map { event($0, "zadd", "z") }
         case "zrem", "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zpopmin", "zpopmax":
             return keys.map { event($0, name, "z") }
         case "zunionstore", "zinterstore", "zdiffstore", "zrangestore": return [event(1, name, "z")]
