@@ -16,6 +16,9 @@ struct CommandContext {
     let now: Int64 = Clock.milliseconds()
     /// Keyspace events of the command, published once its effect is committed.
     var events: [KeyspaceNotifications.Event] = []
+    /// Set by a write that turned out to change nothing although it answered as if it might have
+    /// (ZADD of a member at its score): no keyspace events, no wake-ups.
+    var changedNothing = false
     /// Events a command works out itself, before those of its name: `del` for the keys DEL and
     /// UNLINK actually deleted, SORT … STORE's `sortstore` or `del`, BITFIELD's `setbit`.
     var deletedKeyEvents: [KeyspaceNotifications.Event] = []

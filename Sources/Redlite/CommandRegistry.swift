@@ -52,6 +52,7 @@ final class CommandRegistry: Sendable {
         HyperLogLogCommands.register(&builder)
         BitfieldCommand.register(&builder)
         GeoCommands.register(&builder)
+        GeoSearch.register(&builder)
         RedliteCommands.register(&builder)
         return CommandRegistry(entries: builder.entries)
     }
@@ -77,7 +78,7 @@ final class CommandRegistry: Sendable {
             // A write command that answered null (LMPOP on empty lists, SET NX on an existing key…)
             // changed nothing: it must not wake anyone, or a blocked client's own failed attempt
             // would wake it again, forever.
-            let changed = !reply.isError && !reply.isNull
+            let changed = !reply.isError && !reply.isNull && !context.changedNothing
             if entry.isWrite, let spec = entry.spec, changed || context.store.notifications.isEnabled,
                context.store.blocking.hasWaiters || context.store.notifications.isEnabled {
                 let positions = spec.keyPositions(arguments: arguments.map { String(buffer: $0) })

@@ -72,6 +72,9 @@ struct KeyspaceNotificationTests {
             ["RPUSH", "sl", "2", "1"], ["SORT", "sl", "STORE", "sd"], ["SORT", "none", "STORE", "sd"], ["SORT", "none", "STORE", "sd"],
             ["SORT", "sl"], ["PFADD", "hll", "a"], ["PFADD", "hll", "a"], ["PFMERGE", "hll2", "hll"],
             ["BITFIELD", "bf", "SET", "u8", "0", "1"], ["BITFIELD", "bf", "GET", "u8", "0"], ["BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"],
+            ["GEOADD", "geo", "13.361389", "38.115556", "Palermo"], ["GEOADD", "geo", "13.361389", "38.115556", "Palermo"],
+            ["GEORADIUS", "geo", "13", "38", "100", "km", "STORE", "near"], ["GEOSEARCHSTORE", "near2", "geo", "FROMMEMBER", "Palermo", "BYRADIUS", "1", "km"],
+            ["GEOSEARCHSTORE", "near2", "geo", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
         ]
         for command in commands {
             let replies = try targets.map { try $0.writer.send(command) }

@@ -154,7 +154,8 @@ enum SortedSetCommands {
             guard let score = parseScore(arguments[index]) else { throw RedisError.notFloat }
             pairs.append((score, arguments[index + 1]))
         }
-        return try context.write { connection in
+        var changed = false
+        let reply = try context.write { connection -> RESPValue in
             var record = try zset(connection, context, arguments[1], forWrite: true)
             if record == nil {
                 if xx { return increment ? .nullBulkString : .integer(0) }
@@ -192,9 +193,13 @@ enum SortedSetCommands {
             } else if record!.size == 0 {
                 try connection.deleteKey(id: id)  // created for nothing
             }
+            changed = added > 0 || updated > 0
             if increment { return processed > 0 ? .double(lastScore) : .nullBulkString }
             return .integer(ch ? added + updated : added)
         }
+        // As Redis, no zadd or zincr event (nor a wake-up) when no member was added or changed.
+        if !changed { context.changedNothing = true }
+        return reply
     }
 
     private static func rank(_ context: inout CommandContext, _ arguments: CommandArguments, reverse: Bool) throws -> RESPValue {
