@@ -38,6 +38,18 @@ extension ClientConnection {
             reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
             return true
         }
+        // CLUSTER is refused as a whole on a standalone server, but only once its subcommand is known
+        // and fits, as Redis's command lookup comes first.
+        if name == "cluster" && request.count >= 2 {
+            guard let subcommand = knownSubcommand(name, request) else {
+                reply(.simpleError("ERR unknown subcommand '\(String(buffer: request[1]))'. Try CLUSTER HELP."))
+                return true
+            }
+            guard subcommand.fits else {
+                reply(.simpleError("ERR wrong number of arguments for '\(subcommand.name)' command"))
+                return true
+            }
+        }
         switch name {
         case "hello": hello(request)
         case "auth": auth(request)

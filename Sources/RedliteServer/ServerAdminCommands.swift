@@ -4,10 +4,16 @@ import NIOCore
 import RESP
 import Redlite
 
-/// SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE (see `Persistence`), ROLE, WAIT and DEBUG: what operators'
-/// tools and client libraries ask a standalone Redis about itself.
+/// SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE (see `Persistence`), ROLE, WAIT, DEBUG, and the cluster and
+/// replication commands (CLUSTER, READONLY, READWRITE, ASKING, REPLICAOF, SLAVEOF, FAILOVER): what
+/// operators' tools and client libraries ask a standalone Redis about itself.
 extension ClientConnection {
-    static let serverAdminCommandNames: Set<String> = ["save", "bgsave", "bgrewriteaof", "lastsave", "role", "wait", "debug"]
+    static let serverAdminCommandNames: Set<String> = [
+        "save", "bgsave", "bgrewriteaof", "lastsave", "role", "wait", "debug",
+        // What a standalone Redis answers about clustering and replication: clients probe these to
+        // tell a standalone server from a cluster node or a replica.
+        "cluster", "readonly", "readwrite", "asking", "replicaof", "slaveof", "failover",
+    ]
 
     /// Answers one of `serverAdminCommandNames`.
     func serverAdmin(_ name: String, _ request: [ByteBuffer]) {
@@ -29,6 +35,15 @@ extension ClientConnection {
             return .simpleError("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
         case "lastsave":
             return .integer(persistence.lastSave)
+        case "cluster", "readonly", "readwrite", "asking":
+            return .simpleError("ERR This instance has cluster support disabled")
+        case "replicaof", "slaveof":
+            // Already a master: NO ONE changes nothing, as in Redis. Redlite cannot follow a master.
+            if request[1].lowercasedASCII == "no" && request[2].lowercasedASCII == "one" { return .ok }
+            guard let port = RedisInteger.parse(request[2]), (0...65535).contains(port) else { return .simpleError("ERR Invalid master port") }
+            return .simpleError("ERR Redlite does not replicate: it cannot become a replica of another server")
+        case "failover":
+            return failoverReply(request)
         case "wait":
             return waitArguments(request).map { _ in .integer(0) } ?? waitError(request)
         case "bgsave":
@@ -49,6 +64,32 @@ extension ClientConnection {
         default:
             return .simpleError("ERR unknown command '\(name)'")
         }
+    }
+
+    /// FAILOVER as Redis's failoverCommand answers a master without replicas, its checks in order.
+    private static func failoverReply(_ request: [ByteBuffer]) -> RESPValue {
+        if request.count == 2 && request[1].lowercasedASCII == "abort" { return .simpleError("ERR No failover in progress.") }
+        var timeout: Int64 = 0, force = false, host = false
+        var index = 1
+        while index < request.count {
+            let word = request[index].lowercasedASCII
+            if word == "timeout" && index + 1 < request.count && timeout <= 0 {
+                guard let value = RedisInteger.parse(request[index + 1]) else { return .simpleError("ERR value is not an integer or out of range") }
+                guard value > 0 else { return .simpleError("ERR FAILOVER timeout must be greater than 0") }
+                timeout = value
+                index += 1
+            } else if word == "to" && index + 2 < request.count && !host {
+                guard RedisInteger.parse(request[index + 2]) != nil else { return .simpleError("ERR value is not an integer or out of range") }
+                host = true
+                index += 2
+            } else if word == "force" && !force {
+                force = true
+            } else {
+                return .simpleError("ERR syntax error")
+            }
+            index += 1
+        }
+        return .simpleError("ERR FAILOVER requires connected replicas.")
     }
 
     /// SAVE: the connection's later requests wait until the checkpoint is done (Redis's SAVE blocks

@@ -95,7 +95,10 @@ extension ClientConnection {
     }
 
     /// Server commands that may be queued: they are answered inside EXEC's transaction.
-    static let allowedInTransaction: Set<String> = ["ping", "select", "publish", "spublish", "role", "lastsave", "wait", "bgsave", "bgrewriteaof"]
+    static let allowedInTransaction: Set<String> = [
+        "ping", "select", "publish", "spublish", "role", "lastsave", "wait", "bgsave", "bgrewriteaof",
+        "cluster", "readonly", "readwrite", "asking", "replicaof", "slaveof", "failover",
+    ]
 
     /// Server commands that may be queued and are answered once EXEC's transaction has committed, on
     /// the connection's event loop (they use its state, or the server's), each in its place in EXEC's

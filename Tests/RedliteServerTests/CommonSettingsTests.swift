@@ -159,6 +159,17 @@ struct CommonSettingsTests {
         await inMemory.stop()
     }
 
+    @Test("REPLICAOF another server is refused with a reason (Redis would start replicating); NO ONE is the master it is")
+    func replicaOf() async throws {
+        let served = try await ServedRedlite.start()
+        let client = try served.connect()
+        #expect(try client.run("REPLICAOF", "127.0.0.1", "6379")
+            == .simpleError("ERR Redlite does not replicate: it cannot become a replica of another server"))
+        #expect(try client.run("SLAVEOF", "NO", "ONE") == .ok)
+        #expect(try client.run("ROLE") == .array([.bulk("master"), .integer(0), .array([])]))
+        await served.stop()
+    }
+
     @Test("CONFIG SET loglevel changes what every copy of the server's logger lets through")
     func logLevelAtRunTime() async throws {
         let served = try await ServedRedlite.start()

@@ -271,6 +271,20 @@ struct NetworkDifferentialTests {
         ])
     }
 
+    @Test("cluster and replication commands answer as a standalone Redis: CLUSTER, READONLY, READWRITE, ASKING, REPLICAOF NO ONE, FAILOVER's checks")
+    func clusterAndReplication() async throws {
+        try await expectSameAnswers([
+            ["CLUSTER", "INFO"], ["CLUSTER", "NODES"], ["CLUSTER", "SLOTS"], ["CLUSTER", "SHARDS"], ["CLUSTER", "KEYSLOT", "k"], ["CLUSTER", "BOGUS"],
+            ["CLUSTER"], ["CLUSTER", "HELP"], ["CLUSTER", "KEYSLOT"], ["READONLY"], ["READWRITE"], ["ASKING"], ["READONLY", "x"],
+            ["REPLICAOF", "NO", "ONE"], ["SLAVEOF", "no", "one"], ["REPLICAOF", "localhost", "x"], ["REPLICAOF", "localhost", "70000"],
+            ["REPLICAOF", "localhost", "-1"], ["REPLICAOF", "a"], ["SLAVEOF", "a", "b", "c"],
+            ["FAILOVER"], ["FAILOVER", "ABORT"], ["FAILOVER", "TIMEOUT", "0"], ["FAILOVER", "TIMEOUT", "x"], ["FAILOVER", "TIMEOUT", "-5"],
+            ["FAILOVER", "TO", "h", "x"], ["FAILOVER", "TO", "h"], ["FAILOVER", "FORCE"], ["FAILOVER", "FORCE", "FORCE"], ["FAILOVER", "BOGUS"],
+            ["FAILOVER", "TIMEOUT", "100", "TIMEOUT", "5"], ["FAILOVER", "TO", "h", "1", "TIMEOUT", "10", "FORCE"], ["FAILOVER", "ABORT", "x"],
+            ["ROLE"], ["MULTI"], ["CLUSTER", "INFO"], ["READONLY"], ["REPLICAOF", "NO", "ONE"], ["FAILOVER"], ["EXEC"],
+        ])
+    }
+
     @Test("CONFIG SET of the settings clients commonly change answers as Redis does: output-buffer limits, appendfsync, save, appendonly, maxmemory, loglevel")
     func commonSettings() async throws {
         try await expectSameAnswers([
