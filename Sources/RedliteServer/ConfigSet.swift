@@ -101,10 +101,11 @@ extension ClientConnection {
             waitingForCommit = true
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
             let configSets = server.configSets
+            let settingNames = names
             future.hop(to: eventLoop).whenComplete { result in
                 let connection = bound.value
                 connection.waitingForCommit = false
-                connection.finishConfigSet(new, names: names, effects: effects, listening: result)
+                connection.finishConfigSet(new, names: settingNames, effects: effects, listening: result)
                 configSets.release()
                 connection.processPending()
             }
