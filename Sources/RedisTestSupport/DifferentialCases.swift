@@ -78,6 +78,9 @@ public enum DifferentialCases {
             ["BITFIELD", "b", "SET", "u8", "0"], ["BITFIELD", "b", "OVERFLOW"], ["BITFIELD", "b", "GET", "u8", "4294967296"],
             ["BITFIELD", "b", "GET", "u8", "4294967295"], ["BITFIELD", "b", "GET", "u8", "#536870912"], ["BITFIELD", "b", "GET", "x8", "x", "SET", "u8", "0", "x"],
             ["BITFIELD", "b", "SET", "u8", "0", "1", "GET", "u99", "0"], ["GET", "b"],
+            // A GET past the end of a string the writes grew only a little (this trapped Redlite once).
+            ["BITFIELD", "short", "SET", "u8", "0", "1", "GET", "u8", "1000"], ["SET", "short2", "a"],
+            ["BITFIELD", "short2", "INCRBY", "u8", "0", "1", "GET", "u8", "800", "GET", "i64", "20"], ["GET", "short2"],
             ["RPUSH", "l", "a"], ["BITFIELD", "l", "GET", "u8", "0"], ["BITFIELD", "l", "SET", "u8", "0", "1"], ["BITFIELD", "l", "BOGUS"],
             ["BITFIELD_RO", "b", "GET", "u8", "0", "GET", "i4", "#1"], ["BITFIELD_RO", "b", "SET", "u8", "0", "1"], ["BITFIELD_RO", "b", "INCRBY", "u8", "0", "1"],
             ["BITFIELD_RO", "b", "OVERFLOW", "FAIL", "GET", "u8", "0"], ["BITFIELD_RO", "nosuch", "GET", "i8", "0"], ["BITFIELD", "b"], ["BITFIELD_RO", "b"],
@@ -457,6 +460,8 @@ public enum DifferentialCases {
             ["GEOSEARCH", "g", "FROMLONLAT", "1", "1", "BYBOX", "-1", "1", "km"], ["GEOSEARCH", "g", "FROMLONLAT", "1", "1", "BYBOX", "x", "1", "km"],
             ["GEOSEARCH", "g", "FROMLONLAT", "1", "1", "BYBOX", "1", "x", "km"], ["GEOSEARCH", "g", "FROMLONLAT", "1", "1", "BYRADIUS", "1", "km", "STOREDIST"],
             ["SET", "s", "x"], ["GEORADIUS", "s", "1", "1", "1", "km"], ["GEOSEARCH", "s", "FROMLONLAT", "1", "1", "BYRADIUS", "1", "km"],
+            ["GEORADIUS", "g", "0", "0", "1e400", "m"], ["GEORADIUS", "g", "0", "0", "1e-400", "m"], ["GEORADIUS", "g", "0", "0", "inf", "m"],
+            ["GEOSEARCH", "g", "FROMLONLAT", "1", "1", "BYBOX", "1e400", "1", "km"], ["GEOSEARCH", "g", "FROMLONLAT", "1", "1", "BYBOX", "1", "1e-400", "km"],
             ["GEORADIUS", "s", "bad", "1", "1", "km"], ["GEOSEARCHSTORE", "d", "s", "FROMLONLAT", "1", "1", "BYRADIUS", "1", "km"],
         ]),
         DifferentialCase("GEOADD, GEOPOS, GEODIST, GEOHASH: scores, decoded positions, distances and errors as Redis's", [
@@ -475,6 +480,8 @@ public enum DifferentialCases {
             ["GEOADD", "g", "XX", "CH", "13.4", "38.1", "Palermo", "2", "2", "newer"], ["GEOPOS", "g", "Palermo", "newer"],
             ["GEOADD", "g", "CH", "13.4", "38.1", "Palermo", "15.087269", "37.502669", "Catania"], ["GEOADD", "g", "ch", "nx", "ch", "1", "1", "ch"],
             ["GEOADD", "g", "inf", "0", "x"], ["GEOADD", "g", "nan", "0", "x"], ["ZCARD", "g"],
+            // Doubles as getDoubleFromObject reads them: out of range and underflow refused.
+            ["GEOADD", "g", "1e400", "0", "x"], ["GEOADD", "g", "1e-400", "0", "x"], ["GEOADD", "g", " 1", "0", "x"], ["GEOADD", "g", "0x10", "0", "x"],
             ["SET", "s", "x"], ["GEOADD", "s", "1", "1", "a"], ["GEOPOS", "s", "a"], ["GEODIST", "s", "a", "b"], ["GEOHASH", "s", "a"],
             ["ZADD", "z", "0", "zero", "4503599627370495", "max", "-1", "negative", "4503599627370496", "beyond"],
             ["GEOPOS", "z", "zero", "max", "negative", "beyond"], ["GEOHASH", "z", "zero", "max"], ["GEODIST", "z", "zero", "max"],
@@ -599,6 +606,12 @@ public enum DifferentialCases {
             ["PFADD", "appended", "a"], ["APPEND", "appended", "x"], ["PFCOUNT", "appended"], ["PFADD", "appended", "b"],
             ["PFADD"], ["PFCOUNT"], ["PFMERGE"],
         ]
+        // A dense string no PFADD writes (register 0 at 50, the others at 63), set by hand: its estimate
+        // is past what a long long holds (this trapped Redlite's conversion once).
+        var crafted = ["BITFIELD", "crafted", "SET", "u8", "120", "128", "SET", "u8", "128", "242"]
+        for word in 0..<1535 { crafted += ["SET", "i64", String((17 + word * 8) * 8), "-1"] }
+        for byte in 12297..<12304 { crafted += ["SET", "u8", String(byte * 8), "255"] }
+        commands += [["SET", "crafted", "HYLL" + String(repeating: "\u{0}", count: 12300)], crafted, ["PFCOUNT", "crafted"], ["PFCOUNT", "crafted", "h"]]
         return DifferentialCase("PFADD, PFCOUNT, PFMERGE: Redis's strings byte for byte, its counts and errors", commands)
     }
 

@@ -99,9 +99,10 @@ struct CommandArguments {
         return value
     }
 
-    /// A double as Redis parses it, or `ERR value is not a valid float`.
+    /// A double as Redis's getDoubleFromObject reads it (strtod, out of range and NaN refused), or
+    /// `ERR value is not a valid float`.
     func double(_ index: Int, error: RedisError = .notFloat) throws(RedisError) -> Double {
-        guard let value = RedisNumbers.parseDouble(values[index]) else { throw error }
+        guard let value = parseScore(values[index]) else { throw error }
         return value
     }
 

@@ -12,12 +12,10 @@ enum RedisNumbers {
         RedisInteger.parse(buffer)
     }
 
-    /// `string2ld` / `strtold` as Redis uses them for floats: no leading space, the whole string
-    /// consumed, not NaN. Accepts what strtold accepts (`1e3`, `+1.5`, `inf`, `-inf`, hex floats).
-    static func parseDouble(_ buffer: ByteBuffer) -> Double? {
-        parseLongDouble(buffer).map { Double($0) }
-    }
-
+    /// `string2ld` / `strtold` as Redis uses them for long doubles (INCRBYFLOAT, HINCRBYFLOAT): no
+    /// leading space, the whole string consumed, not NaN. Accepts what strtold accepts (`1e3`,
+    /// `+1.5`, `inf`, `-inf`, hex floats). Plain doubles are read as getDoubleFromObject reads them
+    /// (`parseScore`).
     static func parseLongDouble(_ buffer: ByteBuffer) -> Float80? {
         let count = buffer.readableBytes
         guard count > 0, count < 5 * 1024 else { return nil }

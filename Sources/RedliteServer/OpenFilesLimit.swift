@@ -70,9 +70,10 @@ extension ServerContext {
         let reserved = reservedFileDescriptors
         let outcome = OpenFilesLimit.accommodate(clients: asked, reserved: reserved)
         guard outcome.clients < asked else { return }
-        logger.warning("You requested maxclients of \(asked) requiring at least \(asked + reserved) max file descriptors.")
+        let wanted = asked.addingReportingOverflow(reserved).overflow ? Int.max : asked + reserved
+        logger.warning("You requested maxclients of \(asked) requiring at least \(wanted) max file descriptors.")
         if let error = outcome.error {
-            logger.warning("Server can't set maximum open files to \(asked + reserved) because of OS error: \(String(cString: strerror(error))).")
+            logger.warning("Server can't set maximum open files to \(wanted) because of OS error: \(String(cString: strerror(error))).")
         }
         guard outcome.clients >= 1 else {
             throw ServerStartFailure.tooFewFileDescriptors(limit: outcome.limit, needed: reserved + 1)

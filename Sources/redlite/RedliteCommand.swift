@@ -95,7 +95,7 @@ struct Serve: AsyncParsableCommand {
         if let unixsocket { configuration.unixSocket = unixsocket }
         if let requirepass { configuration.requirePass = requirepass }
         if !user.isEmpty { try configuration.apply("user", user) }
-        if let maxclients { configuration.maxClients = maxclients }
+        if let maxclients { try configuration.apply("maxclients", [String(maxclients)]) }
         if let synchronous { try configuration.apply("synchronous", [synchronous]) }
         if let pageSize { try configuration.apply("page-size", [String(pageSize)]) }
         if let tlsPort {

@@ -120,12 +120,14 @@ enum BitfieldCommand {
                 if bytes.count <= Int(lastByte) { bytes.append(contentsOf: repeatElement(0, count: Int(lastByte) + 1 - bytes.count)) }
                 for operation in operations {
                     let start = Int(operation.offset >> 3)
-                    var window = Array(bytes[start..<min(start + 9, bytes.count)])
+                    // A GET may lie past the string, which grows only as far as the writes reach.
+                    let end = min(start + 9, bytes.count)
+                    var window = start < end ? Array(bytes[start..<end]) : []
                     window.append(contentsOf: repeatElement(0, count: 9 - window.count))
                     let (reply, written) = apply(operation, to: &window)
                     replies.append(reply)
                     wrote = wrote || written > 0
-                    bytes.replaceSubrange(start..<(start + written), with: window.prefix(written))
+                    if written > 0 { bytes.replaceSubrange(start..<(start + written), with: window.prefix(written)) }
                 }
                 try connection.writeString(db: context.db, key: arguments[1], value: ByteBuffer(bytes: bytes), expireAt: nil, keepTTL: true,
                                            now: context.now)

@@ -99,8 +99,8 @@ enum GeoSearch {
                     byRadius = true
                     index += 2
                 } else if arguments.matches(index, "bybox") && remaining >= 3 && geosearch && !byRadius {
-                    guard let width = RedisNumbers.parseDouble(arguments[index + 1]) else { throw RedisError("ERR need numeric width") }
-                    guard let height = RedisNumbers.parseDouble(arguments[index + 2]) else { throw RedisError("ERR need numeric height") }
+                    let width = try arguments.double(index + 1, error: RedisError("ERR need numeric width"))
+                    let height = try arguments.double(index + 2, error: RedisError("ERR need numeric height"))
                     guard width >= 0, height >= 0 else { throw RedisError("ERR height or width cannot be negative") }
                     shape.width = width
                     shape.height = height
@@ -182,7 +182,7 @@ enum GeoSearch {
 
     /// A radius and its unit (extractDistanceOrReply).
     private static func distance(_ arguments: CommandArguments, _ index: Int, into shape: inout Shape) throws {
-        guard let radius = RedisNumbers.parseDouble(arguments[index]) else { throw RedisError("ERR need numeric radius") }
+        let radius = try arguments.double(index, error: RedisError("ERR need numeric radius"))
         guard radius >= 0 else { throw RedisError("ERR radius cannot be negative") }
         shape.radius = radius
         shape.conversion = try GeoCommands.unit(arguments[index + 1])

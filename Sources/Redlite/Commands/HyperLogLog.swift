@@ -290,7 +290,10 @@ struct HyperLogLog {
         z += m * sigma(Double(histogram[0]) / m)
         let alphaInfinity = 0.721347520444481703680
         let estimate = (alphaInfinity * m * m / z).rounded(.toNearestOrAwayFromZero)
-        return estimate.isFinite ? UInt64(estimate) : 0
+        // llroundl of what a long long cannot hold (registers no PFADD writes, in a string a client
+        // SET) gives LLONG_MIN on x86-64, 2^63 as Redis's uint64_t.
+        guard estimate.isFinite, estimate < 0x1p63 else { return 1 << 63 }
+        return UInt64(estimate)
     }
 
     private static func sigma(_ value: Double) -> Double {

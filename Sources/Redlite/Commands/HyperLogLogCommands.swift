@@ -31,15 +31,15 @@ enum HyperLogLogCommands {
             try context.read { connection in
                 if arguments.count == 2 {
                     guard let hyperLogLog = try Self.load(arguments[1], connection, context, forWrite: false) else { return .integer(0) }
-                    if let cached = hyperLogLog.cachedCount { return .integer(Int64(clamping: cached)) }
-                    return .integer(Int64(clamping: HyperLogLog.estimate(try hyperLogLog.registers())))
+                    if let cached = hyperLogLog.cachedCount { return .integer(Int64(bitPattern: cached)) }
+                    return .integer(Int64(bitPattern: HyperLogLog.estimate(try hyperLogLog.registers())))
                 }
                 var maximum = [UInt8](repeating: 0, count: HyperLogLog.registerCount)
                 for index in 1..<arguments.count {
                     guard let hyperLogLog = try Self.load(arguments[index], connection, context, forWrite: false) else { continue }
                     Self.merge(try hyperLogLog.registers(), into: &maximum)
                 }
-                return .integer(Int64(clamping: HyperLogLog.estimate(maximum)))
+                return .integer(Int64(bitPattern: HyperLogLog.estimate(maximum)))
             }
         }
         registry.register("pfmerge") { context, arguments in
