@@ -523,9 +523,7 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
                 server.logger.warning("closing client \(handle.id): output buffer limit reached (\(outputBytes) bytes pending)")
                 outputBytes -= size
                 outbound.clear()
-                closing = true
-                pending.removeAll()
-                pendingBytes = 0
+                dropPendingRequests()
                 context.close(promise: nil)
                 return
             }
@@ -554,13 +552,18 @@ final class ClientConnection: ChannelInboundHandler, RemovableChannelHandler {
     func closeAfterReplies() {
         guard context != nil else { return }
         flushIfNeeded()
-        closing = true
-        pending.removeAll()
-        pendingBytes = 0
+        dropPendingRequests()
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
         }
+    }
+
+    /// The connection is closing: the requests it has not run yet are dropped.
+    private func dropPendingRequests() {
+        closing = true
+        pending.removeAll()
+        pendingBytes = 0
     }
 
     private func handle(_ request: [ByteBuffer], name: String, route: CommandRoute) {

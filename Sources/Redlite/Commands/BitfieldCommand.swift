@@ -121,9 +121,7 @@ enum BitfieldCommand {
                 for operation in operations {
                     let start = Int(operation.offset >> 3)
                     // A GET may lie past the string, which grows only as far as the writes reach.
-                    let end = min(start + 9, bytes.count)
-                    var window = start < end ? Array(bytes[start..<end]) : []
-                    window.append(contentsOf: repeatElement(0, count: 9 - window.count))
+                    var window = padded(bytes.dropFirst(start).prefix(9))
                     let (reply, written) = apply(operation, to: &window)
                     replies.append(reply)
                     wrote = wrote || written > 0
@@ -142,12 +140,13 @@ enum BitfieldCommand {
     /// zeros past the string's end.
     private static func window(at offset: UInt64, of record: KeyRecord?, _ connection: SQLiteConnection) throws -> [UInt8] {
         let start = Int64(offset >> 3)
-        var window: [UInt8] = []
-        if let record, start < record.stringLength {
-            window = Array(try connection.stringBytes(record, start: start, count: Int(min(9, record.stringLength - start))).readableBytesView)
-        }
-        window.append(contentsOf: repeatElement(0, count: 9 - window.count))
-        return window
+        guard let record, start < record.stringLength else { return padded([]) }
+        return padded(try connection.stringBytes(record, start: start, count: Int(min(9, record.stringLength - start))).readableBytesView)
+    }
+
+    /// Up to 9 bytes, zeros after them.
+    private static func padded(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        Array(bytes) + repeatElement(0, count: 9 - bytes.count)
     }
 
     /// Runs one operation on its window (bit `offset & 7` of byte 0 is the first); returns the reply

@@ -104,11 +104,12 @@ enum GeoHash {
     static let earthRadius = 6372797.560856
 
     /// The score of a position (geohashEncodeWGS84, aligned to 52 bits).
-    static func encode(longitude: Double, latitude: Double, latitudeRange: (min: Double, max: Double) = latitudeRange) -> UInt64 {
+    /// At fewer steps (a search's cells), the hash of the cell holding the position.
+    static func encode(longitude: Double, latitude: Double, step: Int = steps, latitudeRange: (min: Double, max: Double) = latitudeRange) -> UInt64 {
         var latitudeOffset = (latitude - latitudeRange.min) / (latitudeRange.max - latitudeRange.min)
         var longitudeOffset = (longitude - longitudeRange.min) / (longitudeRange.max - longitudeRange.min)
-        latitudeOffset *= Double(UInt64(1) << UInt64(steps))
-        longitudeOffset *= Double(UInt64(1) << UInt64(steps))
+        latitudeOffset *= Double(UInt64(1) << UInt64(step))
+        longitudeOffset *= Double(UInt64(1) << UInt64(step))
         // C converts the offsets to uint32_t by truncation.
         return interleave(UInt32(truncatingIfNeeded: Int64(latitudeOffset)), UInt32(truncatingIfNeeded: Int64(longitudeOffset)))
     }
@@ -170,11 +171,17 @@ enum GeoHash {
         let radians = Double.pi / 180
         let longitude1r = longitude1 * radians, longitude2r = longitude2 * radians
         let v = sin((longitude2r - longitude1r) / 2)
-        if v == 0 { return earthRadius * abs(latitude2 * radians - latitude1 * radians) }
+        if v == 0 { return latitudeDistance(latitude1, latitude2) }
         let latitude1r = latitude1 * radians, latitude2r = latitude2 * radians
         let u = sin((latitude2r - latitude1r) / 2)
         let a = u * u + cos(latitude1r) * cos(latitude2r) * v * v
         return 2.0 * earthRadius * asin(a.squareRoot())
+    }
+
+    /// The distance along a meridian (geohashGetLatDistance).
+    static func latitudeDistance(_ latitude1: Double, _ latitude2: Double) -> Double {
+        let radians = Double.pi / 180
+        return earthRadius * abs(latitude2 * radians - latitude1 * radians)
     }
 
     static func interleave(_ latitude: UInt32, _ longitude: UInt32) -> UInt64 {

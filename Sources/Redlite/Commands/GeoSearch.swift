@@ -233,8 +233,7 @@ enum GeoSearch {
             return distance > radius * shape.conversion ? nil : distance
         }
         let width = shape.width * shape.conversion, height = shape.height * shape.conversion
-        let radians = Double.pi / 180
-        if GeoHash.earthRadius * abs(shape.latitude * radians - latitude * radians) > height / 2 { return nil }
+        if GeoHash.latitudeDistance(latitude, shape.latitude) > height / 2 { return nil }
         if GeoHash.distance(longitude, latitude, shape.longitude, latitude) > width / 2 { return nil }
         return GeoHash.distance(shape.longitude, shape.latitude, longitude, latitude)
     }
@@ -281,11 +280,7 @@ enum GeoSearch {
     }
 
     private static func encode(_ shape: Shape, _ steps: Int) -> Cell {
-        let latitudeOffset = (shape.latitude - GeoHash.latitudeRange.min) / (GeoHash.latitudeRange.max - GeoHash.latitudeRange.min)
-        let longitudeOffset = (shape.longitude - GeoHash.longitudeRange.min) / (GeoHash.longitudeRange.max - GeoHash.longitudeRange.min)
-        let cells = Double(UInt64(1) << UInt64(steps))
-        let bits = GeoHash.interleave(UInt32(truncatingIfNeeded: Int64(latitudeOffset * cells)), UInt32(truncatingIfNeeded: Int64(longitudeOffset * cells)))
-        return Cell(bits: bits, step: steps)
+        Cell(bits: GeoHash.encode(longitude: shape.longitude, latitude: shape.latitude, step: steps), step: steps)
     }
 
     /// geohashEstimateStepsByRadius.
@@ -307,36 +302,20 @@ enum GeoSearch {
     /// geohashNeighbors, in the order north, south, east, west, north-east, north-west,
     /// south-east, south-west.
     private static func neighbors(_ cell: Cell) -> [Cell] {
+        let shift = UInt64(64 - cell.step * 2)
+        let longitudeBits: UInt64 = 0xaaaa_aaaa_aaaa_aaaa, latitudeBits: UInt64 = 0x5555_5555_5555_5555
+        /// geohash_move_x and _y: one cell along the coordinate in `bits` (odd ones: longitude; even
+        /// ones: latitude), the other coordinate kept, wrapping around at the edge.
+        func move(_ hash: UInt64, along bits: UInt64, by direction: Int) -> UInt64 {
+            guard direction != 0 else { return hash }
+            var moving = hash & bits
+            let carry = ~bits >> shift
+            if direction > 0 { moving = moving &+ (carry &+ 1) } else { moving = (moving | carry) &- (carry &+ 1) }
+            return (moving & (bits >> shift)) | (hash & ~bits)
+        }
         func moved(_ dx: Int, _ dy: Int) -> Cell {
-            var bits = cell.bits
-            let shift = UInt64(64 - cell.step * 2)
-            if dx != 0 {
-                var x = bits & 0xaaaa_aaaa_aaaa_aaaa
-                let y = bits & 0x5555_5555_5555_5555
-                let zz: UInt64 = 0x5555_5555_5555_5555 >> shift
-                if dx > 0 { x = x &+ (zz &+ 1) } else { x = (x | zz) &- (zz &+ 1) }
-                x &= 0xaaaa_aaaa_aaaa_aaaa >> shift
-                bits = x | y
-            }
-            if dy != 0 {
-                let x = bits & 0xaaaa_aaaa_aaaa_aaaa
-                var y = bits & 0x5555_5555_5555_5555
-                let zz: UInt64 = 0xaaaa_aaaa_aaaa_aaaa >> shift
-                if dy > 0 { y = y &+ (zz &+ 1) } else { y = (y | zz) &- (zz &+ 1) }
-                y &= 0x5555_5555_5555_5555 >> shift
-                bits = x | y
-            }
-            return Cell(bits: bits, step: cell.step)
+            Cell(bits: move(move(cell.bits, along: longitudeBits, by: dx), along: latitudeBits, by: dy), step: cell.step)
         }
         return [moved(0, 1), moved(0, -1), moved(1, 0), moved(-1, 0), moved(1, 1), moved(-1, 1), moved(1, -1), moved(-1, -1)]
-    }
-}
-
-extension ScoreRange {
-    /// Scores from `low` up to, not including, `high`.
-    init(from low: Double, below high: Double) {
-        min = low
-        max = high
-        maxExclusive = true
     }
 }

@@ -117,7 +117,7 @@ enum SortCommand {
                     }
                     if options.alpha {
                         if options.by != nil { entries[index].byValue = byValue }
-                    } else if let score = Self.strtodWhole(byValue!) {
+                    } else if let score = Self.score(byValue!) {
                         entries[index].score = score
                     } else {
                         conversionFailed = true
@@ -222,14 +222,10 @@ enum SortCommand {
 
     /// strtod as SORT uses it: leading white space allowed, the whole text read (up to a NUL, as C
     /// reads it), neither out of range nor NaN; the empty string is 0.
-    static func strtodWhole(_ value: ByteBuffer) -> Double? {
-        RedisNumbers.withCString(value) { text -> Double? in
-            var end: UnsafeMutablePointer<CChar>?
-            errno = 0
-            let score = strtod(text, &end)
-            guard let end, end.pointee == 0, errno != ERANGE, !score.isNaN else { return nil }
-            return score
-        }
+    static func score(_ value: ByteBuffer) -> Double? {
+        errno = 0
+        guard let score = strtodWhole(Array(value.readableBytesView)), errno != ERANGE, !score.isNaN else { return nil }
+        return score
     }
 
     /// Redis's compareStringObjects: bytes, then length.

@@ -38,6 +38,13 @@ struct ScoreRange {
         (minExclusive ? score > min : score >= min) && (maxExclusive ? score < max : score <= max)
     }
 
+    /// Scores from `low` up to, not including, `high` (a geohash cell's scores).
+    init(from low: Double, below high: Double) {
+        min = low
+        max = high
+        maxExclusive = true
+    }
+
     /// True when no score can be in the range.
     var isEmpty: Bool { min > max || (min == max && (minExclusive || maxExclusive)) }
 }
